@@ -1,0 +1,246 @@
+import { SandprobeError } from "../errors.js";
+import { ByteReader } from "./reader.js";
+import { binaryKind, CUSTOM_SECTION_ID, readSections } from "./sections.js";
+import type {
+  Export,
+  ExternKind,
+  FuncType,
+  Import,
+  ImportDesc,
+  Limits,
+  ParsedModule,
+  Section,
+  ValType,
+} from "./types.js";
+
+export const SectionId = {
+  custom: 0,
+  type: 1,
+  import: 2,
+  function: 3,
+  table: 4,
+  memory: 5,
+  global: 6,
+  export: 7,
+  start: 8,
+  element: 9,
+  code: 10,
+  data: 11,
+  dataCount: 12,
+  tag: 13,
+} as const;
+
+/** Position of each known non-custom section in the order the spec requires. */
+const ORDER: Record<number, number> = {
+  1: 1,
+  2: 2,
+  3: 3,
+  4: 4,
+  5: 5,
+  13: 6,
+  6: 7,
+  7: 8,
+  8: 9,
+  9: 10,
+  12: 11,
+  10: 12,
+  11: 13,
+};
+
+const VALTYPES: Record<number, ValType> = {
+  127: "i32",
+  126: "i64",
+  125: "f32",
+  124: "f64",
+  123: "v128",
+  112: "funcref",
+  111: "externref",
+};
+
+const EXTERN_KINDS: readonly ExternKind[] = ["func", "table", "memory", "global", "tag"];
+
+export function readValType(reader: ByteReader): ValType {
+  const at = reader.pos;
+  const byte = reader.u8();
+  const type = VALTYPES[byte];
+  if (type === undefined) {
+    throw new SandprobeError("E_UNSUPPORTED", `value type 0x${byte.toString(16)} at byte ${at} is not supported`, {
+      offset: at,
+    });
+  }
+  return type;
+}
+
+function readLimits(reader: ByteReader, what: "memory" | "table"): Limits {
+  const at = reader.pos;
+  const flags = reader.u8();
+  if (flags > 1) {
+    const feature = flags & 0x02 ? "shared" : flags & 0x04 ? "64-bit" : "unknown";
+    throw new SandprobeError(
+      "E_UNSUPPORTED",
+      `${feature} ${what} limits (flags 0x${flags.toString(16)}) at byte ${at}`,
+      {
+        offset: at,
+      },
+    );
+  }
+  const min = reader.u32();
+  const max = flags === 1 ? reader.u32() : undefined;
+  if (max !== undefined && max < min) reader.fail(`${what} maximum ${max} is below minimum ${min}`, at);
+  return { min, max };
+}
+
+function readTypes(reader: ByteReader): FuncType[] {
+  const count = reader.u32();
+  const types: FuncType[] = [];
+  for (let i = 0; i < count; i++) {
+    const at = reader.pos;
+    const form = reader.u8();
+    if (form !== 0x60) {
+      throw new SandprobeError(
+        "E_UNSUPPORTED",
+        `type form 0x${form.toString(16)} at byte ${at} (only function types)`,
+        {
+          offset: at,
+        },
+      );
+    }
+    const params = Array.from({ length: reader.u32() }, () => readValType(reader));
+    const results = Array.from({ length: reader.u32() }, () => readValType(reader));
+    types.push({ params, results });
+  }
+  return types;
+}
+
+function readImportDesc(reader: ByteReader): ImportDesc {
+  const at = reader.pos;
+  const kind = reader.u8();
+  switch (kind) {
+    case 0:
+      return { kind: "func", typeIndex: reader.u32() };
+    case 1: {
+      const refType = readValType(reader);
+      return { kind: "table", refType, limits: readLimits(reader, "table") };
+    }
+    case 2:
+      return { kind: "memory", limits: readLimits(reader, "memory") };
+    case 3: {
+      const valType = readValType(reader);
+      const mut = reader.u8();
+      if (mut > 1) reader.fail("global mutability must be 0 or 1");
+      return { kind: "global", valType, mutable: mut === 1 };
+    }
+    case 4: {
+      if (reader.u8() !== 0) reader.fail("tag attribute must be 0");
+      return { kind: "tag", typeIndex: reader.u32() };
+    }
+    default:
+      return reader.fail(`unknown import kind ${kind}`, at);
+  }
+}
+
+function readImports(reader: ByteReader): Import[] {
+  return Array.from({ length: reader.u32() }, () => {
+    const module = reader.name();
+    const name = reader.name();
+    return { module, name, desc: readImportDesc(reader) };
+  });
+}
+
+function readExports(reader: ByteReader): Export[] {
+  const seen = new Set<string>();
+  return Array.from({ length: reader.u32() }, () => {
+    const at = reader.pos;
+    const name = reader.name();
+    if (seen.has(name)) reader.fail(`duplicate export "${name}"`, at);
+    seen.add(name);
+    const kindByte = reader.u8();
+    const kind = EXTERN_KINDS[kindByte];
+    if (kind === undefined) reader.fail(`unknown export kind ${kindByte}`);
+    return { name, kind, index: reader.u32() };
+  });
+}
+
+/**
+ * Parse a core WebAssembly module far enough to decide whether it may run:
+ * section layout, types, imports, function and memory declarations, exports.
+ * Code and data are left to WebAssembly.compile (and to the metering pass).
+ * Malformed input throws E_MALFORMED; features we refuse throw E_UNSUPPORTED.
+ */
+export function parseModule(bytes: Uint8Array): ParsedModule {
+  if (binaryKind(bytes) !== "module") {
+    throw new SandprobeError("E_UNSUPPORTED", "this is a component, not a core module");
+  }
+  const sections = readSections(bytes);
+  let types: FuncType[] = [];
+  let imports: Import[] = [];
+  let functions: number[] = [];
+  let memories: Limits[] = [];
+  let exports: Export[] = [];
+  let lastRank = 0;
+  for (const section of sections) {
+    if (section.id === CUSTOM_SECTION_ID) continue;
+    const rank = ORDER[section.id];
+    if (rank === undefined)
+      throw new SandprobeError("E_MALFORMED", `unknown section id ${section.id} at byte ${section.start}`);
+    if (rank <= lastRank) {
+      throw new SandprobeError(
+        "E_MALFORMED",
+        `section ${section.id} at byte ${section.start} is out of order or repeated`,
+      );
+    }
+    lastRank = rank;
+    const reader = new ByteReader(bytes, section.payloadStart, section.end);
+    switch (section.id) {
+      case SectionId.type:
+        types = readTypes(reader);
+        break;
+      case SectionId.import:
+        imports = readImports(reader);
+        break;
+      case SectionId.function:
+        functions = Array.from({ length: reader.u32() }, () => reader.u32());
+        break;
+      case SectionId.memory:
+        memories = Array.from({ length: reader.u32() }, () => readLimits(reader, "memory"));
+        break;
+      case SectionId.export:
+        exports = readExports(reader);
+        break;
+      default:
+        continue;
+    }
+    reader.expectEnd(`section ${section.id}`);
+  }
+  checkIndices(types, imports, functions);
+  return { bytes, kind: "module", sections, types, imports, functions, memories, exports };
+}
+
+function checkIndices(types: readonly FuncType[], imports: readonly Import[], functions: readonly number[]): void {
+  for (const imp of imports) {
+    if ((imp.desc.kind === "func" || imp.desc.kind === "tag") && imp.desc.typeIndex >= types.length) {
+      throw new SandprobeError(
+        "E_MALFORMED",
+        `import ${imp.module}.${imp.name} names type ${imp.desc.typeIndex} of ${types.length}`,
+      );
+    }
+  }
+  for (const typeIndex of functions) {
+    if (typeIndex >= types.length)
+      throw new SandprobeError("E_MALFORMED", `function names type ${typeIndex} of ${types.length}`);
+  }
+}
+
+/** The signature of function `index` (imports first, then defined functions). */
+export function functionType(module: ParsedModule, index: number): FuncType | undefined {
+  let seen = 0;
+  for (const imp of module.imports) {
+    if (imp.desc.kind !== "func") continue;
+    if (seen === index) return module.types[imp.desc.typeIndex];
+    seen++;
+  }
+  const defined = module.functions[index - seen];
+  return defined === undefined ? undefined : module.types[defined];
+}
+
+export type { Section };

@@ -1,0 +1,137 @@
+// The sandprobe probe SDK for AssemblyScript: typed wrappers over the imports
+// of the probe world (wit/probe.wit). Build a probe together with
+// `probes/sdk/exports.ts` (it exports `cabi_realloc`) and
+// `--use abort=probes/sdk/index/probeAbort`; `npm run build` does both.
+import {
+  clock_now, clock_resolution,
+  trace_current_context, trace_tracestate, trace_start_span, trace_start_span_at,
+  trace_set_attribute_string, trace_set_attribute_int, trace_set_attribute_float, trace_set_attribute_bool,
+  trace_add_event, trace_set_status, trace_end_span, trace_end_span_at, trace_sample,
+  http_method, http_route, http_status, http_received_at, http_header,
+  log_log, log_abort,
+} from "./imports";
+
+// One return area is enough: a probe runs one call at a time.
+const RET: usize = memory.data(32, 8);
+
+/** Read a (ptr, len) string result the host wrote at `at`, then free its buffer. */
+function takeString(at: usize): string {
+  const ptr = load<u32>(at) as usize;
+  const len = load<u32>(at, 4);
+  if (len == 0) return "";
+  const text = String.UTF16.decodeUnsafe(ptr, (len as usize) << 1);
+  heap.free(ptr);
+  return text;
+}
+
+@inline function strPtr(s: string): usize { return changetype<usize>(s); }
+@inline function strLen(s: string): usize { return <usize>s.length; }
+
+/** The monotonic clock (wasi:clocks/monotonic-clock), in nanoseconds. */
+export namespace clock {
+  export function now(): u64 { return clock_now(); }
+  export function resolution(): u64 { return clock_resolution(); }
+}
+
+export enum SpanKind { Internal = 0, Server = 1, Client = 2, Producer = 3, Consumer = 4 }
+export enum StatusCode { Unset = 0, Ok = 1, Error = 2 }
+
+/** The W3C trace context of the current request. */
+export class SpanContext {
+  constructor(
+    public traceIdHi: u64,
+    public traceIdLo: u64,
+    public spanId: u64,
+    public traceFlags: u8,
+  ) {}
+  get isValid(): bool { return (this.traceIdHi | this.traceIdLo) != 0 && this.spanId != 0; }
+  get sampled(): bool { return (this.traceFlags & 1) != 0; }
+}
+
+/** A span owned by the host; the probe only holds its handle. */
+export class Span {
+  constructor(public readonly handle: u32) {}
+
+  /** Start a span now, as a child of `parent` or of the request's context. */
+  static start(name: string, kind: SpanKind = SpanKind.Internal, parent: Span | null = null): Span {
+    const p = parent ? parent.handle : 0;
+    return new Span(trace_start_span(strPtr(name), strLen(name), kind, p));
+  }
+
+  /** Start a span at a monotonic-clock instant (nanoseconds). */
+  static startAt(name: string, start: u64, kind: SpanKind = SpanKind.Internal, parent: Span | null = null): Span {
+    const p = parent ? parent.handle : 0;
+    return new Span(trace_start_span_at(strPtr(name), strLen(name), kind, p, start));
+  }
+
+  setString(key: string, value: string): Span {
+    trace_set_attribute_string(this.handle, strPtr(key), strLen(key), strPtr(value), strLen(value));
+    return this;
+  }
+  setInt(key: string, value: i64): Span {
+    trace_set_attribute_int(this.handle, strPtr(key), strLen(key), value);
+    return this;
+  }
+  setFloat(key: string, value: f64): Span {
+    trace_set_attribute_float(this.handle, strPtr(key), strLen(key), value);
+    return this;
+  }
+  setBool(key: string, value: bool): Span {
+    trace_set_attribute_bool(this.handle, strPtr(key), strLen(key), value ? 1 : 0);
+    return this;
+  }
+  addEvent(name: string): Span {
+    trace_add_event(this.handle, strPtr(name), strLen(name));
+    return this;
+  }
+  setStatus(code: StatusCode, message: string = ""): Span {
+    trace_set_status(this.handle, code, strPtr(message), strLen(message));
+    return this;
+  }
+  end(): void { trace_end_span(this.handle); }
+  endAt(end: u64): void { trace_end_span_at(this.handle, end); }
+}
+
+/** The current request's trace context and sampling. */
+export namespace trace {
+  export function currentContext(): SpanContext {
+    trace_current_context(RET);
+    return new SpanContext(load<u64>(RET), load<u64>(RET, 8), load<u64>(RET, 16), load<u8>(RET, 24));
+  }
+  export function tracestate(): string {
+    trace_tracestate(RET);
+    return takeString(RET);
+  }
+  /** Keep (true) or drop (false) the current request's trace. */
+  export function sample(keep: bool): void { trace_sample(keep ? 1 : 0); }
+}
+
+/** Facts about the current HTTP request (each needs a manifest capability). */
+export namespace http {
+  export function method(): string { http_method(RET); return takeString(RET); }
+  export function route(): string { http_route(RET); return takeString(RET); }
+  export function status(): u16 { return <u16>http_status(); }
+  export function receivedAt(): u64 { return http_received_at(); }
+  /** A request header, or null when absent. */
+  export function header(name: string): string | null {
+    http_header(strPtr(name), strLen(name), RET);
+    if (load<u8>(RET) == 0) return null;
+    return takeString(RET + 4);
+  }
+}
+
+/** Capped log output. */
+export namespace log {
+  export function debug(message: string): void { log_log(1, strPtr(message), strLen(message)); }
+  export function info(message: string): void { log_log(2, strPtr(message), strLen(message)); }
+  export function warn(message: string): void { log_log(3, strPtr(message), strLen(message)); }
+  export function error(message: string): void { log_log(4, strPtr(message), strLen(message)); }
+}
+
+/** Replaces AssemblyScript's `env.abort`: tell the host why, then trap. */
+export function probeAbort(message: string | null, file: string | null, line: u32, column: u32): void {
+  const m = message ? message : "";
+  const f = file ? file : "";
+  log_abort(strPtr(m), strLen(m), strPtr(f), strLen(f), line, column);
+  unreachable();
+}

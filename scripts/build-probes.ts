@@ -1,0 +1,76 @@
+/**
+ * Build every probe under probes/{examples,hostile,testing} from AssemblyScript
+ * source into build/probes/<group>/<name>.wasm, with its manifest
+ * (<name>.manifest.json beside the source) appended as the
+ * `wasi-observability` custom section. One module per probe: asc merges all
+ * entry files into one module, so each probe is built on its own, together
+ * with probes/sdk/exports.ts.
+ */
+import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import { basename, join } from "node:path";
+import asc from "assemblyscript/asc";
+import { encodeManifest, MANIFEST_SECTION, validateManifest } from "../host/manifest/manifest.js";
+import { concatBytes, encodeCustomSection } from "../host/wasm/encode.js";
+
+export const PROBE_GROUPS = ["examples", "hostile", "testing"] as const;
+export const BUILD_DIR = "build/probes";
+
+export interface BuiltProbe {
+  readonly group: string;
+  readonly name: string;
+  readonly path: string;
+}
+
+async function compile(source: string): Promise<Uint8Array> {
+  let binary: Uint8Array | undefined;
+  let stderr = "";
+  const { error } = await asc.main(
+    ["probes/sdk/exports.ts", source, "--config", "asconfig.json", "--outFile", "probe.wasm"],
+    {
+      writeFile(name: string, contents: Uint8Array | string) {
+        if (name.endsWith(".wasm")) binary = contents as Uint8Array;
+      },
+      stderr: {
+        write(text: string) {
+          stderr += text;
+          return true;
+        },
+      } as never,
+    },
+  );
+  if (error || !binary) throw new Error(`asc failed for ${source}:\n${stderr || String(error)}`);
+  return binary;
+}
+
+export async function buildProbe(group: string, file: string): Promise<BuiltProbe> {
+  const name = basename(file, ".ts");
+  const source = join("probes", group, file);
+  const manifestPath = join("probes", group, `${name}.manifest.json`);
+  const manifest = validateManifest(JSON.parse(await readFile(manifestPath, "utf8")));
+  const wasm = await compile(source);
+  const out = concatBytes([wasm, encodeCustomSection(MANIFEST_SECTION, encodeManifest(manifest))]);
+  const path = join(BUILD_DIR, group, `${name}.wasm`);
+  await mkdir(join(BUILD_DIR, group), { recursive: true });
+  await writeFile(path, out);
+  return { group, name, path };
+}
+
+export async function buildAllProbes(): Promise<BuiltProbe[]> {
+  const built: BuiltProbe[] = [];
+  for (const group of PROBE_GROUPS) {
+    let files: string[];
+    try {
+      files = (await readdir(join("probes", group))).filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts"));
+    } catch {
+      continue;
+    }
+    for (const file of files.sort()) built.push(await buildProbe(group, file));
+  }
+  return built;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const started = performance.now();
+  const built = await buildAllProbes();
+  console.log(`built ${built.length} probes into ${BUILD_DIR} in ${Math.round(performance.now() - started)} ms`);
+}
