@@ -22,7 +22,11 @@ export type ErrorCode =
   // The probe passed a (ptr, len) outside its memory to an import.
   | "E_GUEST_MEMORY"
   // The probe is quarantined after repeated failures.
-  | "E_QUARANTINED";
+  | "E_QUARANTINED"
+  // A WebAssembly component the fast path cannot run (no core module, several
+  // core modules such as a WASI adapter, nested components, imports the
+  // component does not provide): run it with a component runtime (jco) instead.
+  | "E_COMPONENT_UNSUPPORTED";
 
 /** An error with a stable code. `detail` holds machine-readable context. */
 export class SandprobeError extends Error {
