@@ -52,3 +52,6 @@ export declare function http_header(name: usize, nameLen: usize, ret: usize): vo
 export declare function log_log(level: i32, message: usize, messageLen: usize): void;
 @external("sandprobe:probe/log@0.1.0", "abort")
 export declare function log_abort(message: usize, messageLen: usize, file: usize, fileLen: usize, line: u32, column: u32): void;
+
+@external("wasi:clocks/wall-clock@0.2.0", "now")
+export declare function wall_now(ret: usize): void;

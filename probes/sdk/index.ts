@@ -3,7 +3,7 @@
 // `probes/sdk/exports.ts` (it exports `cabi_realloc`) and
 // `--use abort=probes/sdk/index/probeAbort`; `npm run build` does both.
 import {
-  clock_now, clock_resolution,
+  clock_now, clock_resolution, wall_now,
   trace_current_context, trace_tracestate, trace_start_span, trace_start_span_at,
   trace_set_attribute_string, trace_set_attribute_int, trace_set_attribute_float, trace_set_attribute_bool,
   trace_add_event, trace_set_status, trace_end_span, trace_end_span_at, trace_sample,
@@ -31,6 +31,11 @@ function takeString(at: usize): string {
 export namespace clock {
   export function now(): u64 { return clock_now(); }
   export function resolution(): u64 { return clock_resolution(); }
+  /** Wall-clock time (wasi:clocks/wall-clock) in nanoseconds since the Unix epoch. */
+  export function wallNanos(): u64 {
+    wall_now(RET);
+    return load<u64>(RET) * 1_000_000_000 + <u64>load<u32>(RET, 8);
+  }
 }
 
 export enum SpanKind { Internal = 0, Server = 1, Client = 2, Producer = 3, Consumer = 4 }

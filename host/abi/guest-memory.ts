@@ -1,0 +1,110 @@
+import { SandprobeError } from "../errors.js";
+
+const utf16 = new TextDecoder("utf-16le");
+/** Below this many code units String.fromCharCode beats TextDecoder. */
+const SHORT_STRING = 32;
+
+export type Realloc = (oldPtr: number, oldSize: number, align: number, newSize: number) => number;
+
+/**
+ * Typed access to one probe's linear memory, with every (ptr, len) checked
+ * against the memory's current size. Views are refreshed when memory grows
+ * (the old ArrayBuffer is detached then).
+ */
+export class GuestMemory {
+  private memory: WebAssembly.Memory | undefined;
+  private buffer: ArrayBuffer | undefined;
+  private u16 = new Uint16Array(0);
+  private view = new DataView(new ArrayBuffer(0));
+  private realloc: Realloc | undefined;
+  /** Longest string, in code units, the host decodes; longer ones are cut. */
+  maxStringUnits = 64 * 1024;
+
+  bind(memory: WebAssembly.Memory | undefined, realloc: Realloc | undefined): void {
+    this.memory = memory;
+    this.realloc = realloc;
+    this.buffer = undefined;
+  }
+
+  private refresh(): void {
+    const buffer = this.memory?.buffer;
+    if (buffer !== this.buffer && buffer) {
+      this.buffer = buffer;
+      this.u16 = new Uint16Array(buffer, 0, buffer.byteLength >>> 1);
+      this.view = new DataView(buffer);
+    }
+  }
+
+  private outOfBounds(what: string, ptr: number, bytes: number): never {
+    throw new SandprobeError(
+      "E_GUEST_MEMORY",
+      `${what} at ${ptr >>> 0} (+${bytes} bytes) is outside the probe's ${this.buffer?.byteLength ?? 0}-byte memory`,
+      { ptr: ptr >>> 0, bytes },
+    );
+  }
+
+  /** Decode a UTF-16 string the guest passed as (ptr, length in code units). */
+  readString(ptr: number, units: number): string {
+    this.refresh();
+    const start = ptr >>> 0;
+    const length = units >>> 0;
+    if (start & 1) this.outOfBounds("misaligned UTF-16 string", start, length * 2);
+    if (start + length * 2 > (this.buffer?.byteLength ?? 0)) this.outOfBounds("string", start, length * 2);
+    const take = Math.min(length, this.maxStringUnits);
+    const first = start >>> 1;
+    if (take <= SHORT_STRING) {
+      let text = "";
+      for (let i = 0; i < take; i++) text += String.fromCharCode(this.u16[first + i] as number);
+      return text;
+    }
+    return utf16.decode(this.u16.subarray(first, first + take));
+  }
+
+  /** Length, in code units, a string would be cut to. */
+  isTruncated(units: number): boolean {
+    return units >>> 0 > this.maxStringUnits;
+  }
+
+  private checkRange(ptr: number, bytes: number): number {
+    this.refresh();
+    const at = ptr >>> 0;
+    if (at + bytes > (this.buffer?.byteLength ?? 0)) this.outOfBounds("return area", at, bytes);
+    return at;
+  }
+
+  readU32(ptr: number): number {
+    return this.view.getUint32(this.checkRange(ptr, 4), true);
+  }
+
+  writeU8(ptr: number, value: number): void {
+    this.view.setUint8(this.checkRange(ptr, 1), value);
+  }
+
+  writeU32(ptr: number, value: number): void {
+    this.view.setUint32(this.checkRange(ptr, 4), value, true);
+  }
+
+  writeU64(ptr: number, value: bigint): void {
+    this.view.setBigUint64(this.checkRange(ptr, 8), value, true);
+  }
+
+  /**
+   * Copy a string into guest memory through the guest's cabi_realloc and store
+   * (ptr, length) at `retPtr`, as the canonical ABI lowers a string result.
+   */
+  writeStringResult(retPtr: number, text: string): void {
+    this.checkRange(retPtr, 8);
+    let ptr = 0;
+    if (text.length > 0) {
+      if (!this.realloc) throw new SandprobeError("E_EXPORT_MISSING", "probe has no cabi_realloc");
+      ptr = this.realloc(0, 0, 2, text.length * 2) >>> 0;
+      this.checkRange(ptr, text.length * 2);
+      if (ptr & 1) this.outOfBounds("misaligned cabi_realloc result", ptr, text.length * 2);
+      // cabi_realloc may have grown memory: checkRange refreshed the views.
+      const first = ptr >>> 1;
+      for (let i = 0; i < text.length; i++) this.u16[first + i] = text.charCodeAt(i);
+    }
+    this.writeU32(retPtr, ptr);
+    this.writeU32(retPtr + 4, text.length);
+  }
+}

@@ -1,0 +1,118 @@
+import type { AttributeValue, Span } from "@opentelemetry/api";
+import { SandprobeError } from "../errors.js";
+import type { ProbeContext } from "./context.js";
+
+const SPAN_KINDS = 5; // internal, server, client, producer, consumer: same order as OpenTelemetry's SpanKind
+const STATUS_CODES = 3; // unset, ok, error: same order as OpenTelemetry's SpanStatusCode
+
+function invalidEnum(what: string, value: number): never {
+  // The canonical ABI traps when a guest lowers an out-of-range enum.
+  throw new SandprobeError("E_PROBE_TRAP", `invalid ${what} ${value}`);
+}
+
+/** sandprobe:probe/trace@0.1.0: the request's trace context and host-managed spans. */
+export function traceImports(ctx: ProbeContext) {
+  const { memory, clock, stats, tracer, limits } = ctx;
+
+  const readString = (ptr: number, len: number): string => {
+    if (memory.isTruncated(len)) stats.drop("string-truncated");
+    return memory.readString(ptr, len);
+  };
+
+  const startSpan = (namePtr: number, nameLen: number, kind: number, parent: number, startNs: bigint | number) => {
+    const name = readString(namePtr, nameLen);
+    if (kind >>> 0 >= SPAN_KINDS) invalidEnum("span-kind", kind);
+    const call = ctx.call;
+    if (!call) {
+      stats.drop("no-request");
+      return 0;
+    }
+    if (call.spansStarted >= limits.spansPerInvocation) {
+      stats.drop("span-quota");
+      return 0;
+    }
+    let parentContext = call.request.parent;
+    if (parent !== 0) {
+      const child = call.spans.contextOf(parent >>> 0, parentContext);
+      if (child) parentContext = child;
+      else stats.drop("invalid-handle");
+    }
+    call.spansStarted++;
+    stats.spansStarted++;
+    return call.spans.start(tracer, name, kind, clock.toEpoch(startNs), parentContext);
+  };
+
+  /** The span behind a handle in the current call, counting bad handles. */
+  const spanOf = (handle: number): Span | undefined => {
+    const span = ctx.call?.spans.get(handle >>> 0);
+    if (!span) stats.drop(ctx.call ? "invalid-handle" : "no-request");
+    return span;
+  };
+
+  const setAttribute = (handle: number, keyPtr: number, keyLen: number, value: AttributeValue) => {
+    const key = readString(keyPtr, keyLen);
+    const span = spanOf(handle);
+    if (!span) return;
+    if (!ctx.call?.spans.takeAttribute(handle >>> 0, limits.attributesPerSpan)) {
+      stats.drop("attribute-quota");
+      return;
+    }
+    span.setAttribute(key, value);
+  };
+
+  const endSpan = (handle: number, endNs: bigint | number) => {
+    const call = ctx.call;
+    if (call?.spans.end(handle >>> 0, clock.toEpoch(endNs))) stats.spansEnded++;
+    else stats.drop(call ? "invalid-handle" : "no-request");
+  };
+
+  return {
+    "current-context": (ret: number): void => {
+      const request = ctx.call?.request;
+      const traceId = request?.traceId ?? "";
+      const valid = traceId.length === 32;
+      memory.writeU64(ret, valid ? BigInt(`0x${traceId.slice(0, 16)}`) : 0n);
+      memory.writeU64(ret + 8, valid ? BigInt(`0x${traceId.slice(16)}`) : 0n);
+      memory.writeU64(ret + 16, valid ? BigInt(`0x${request?.spanId}`) : 0n);
+      memory.writeU8(ret + 24, valid ? (request?.traceFlags ?? 0) & 0xff : 0);
+    },
+    tracestate: (ret: number): void => {
+      memory.writeStringResult(ret, ctx.call?.request.tracestate ?? "");
+    },
+    "start-span": (namePtr: number, nameLen: number, kind: number, parent: number): number =>
+      startSpan(namePtr, nameLen, kind, parent, clock.nowNs()),
+    "start-span-at": (namePtr: number, nameLen: number, kind: number, parent: number, start: bigint): number =>
+      startSpan(namePtr, nameLen, kind, parent, start),
+    "set-attribute-string": (handle: number, kp: number, kl: number, vp: number, vl: number): void => {
+      setAttribute(handle, kp, kl, readString(vp, vl));
+    },
+    "set-attribute-int": (handle: number, kp: number, kl: number, value: bigint): void => {
+      // OpenTelemetry JS numbers are doubles: exact up to 2^53, like every JS exporter.
+      setAttribute(handle, kp, kl, Number(value));
+    },
+    "set-attribute-float": (handle: number, kp: number, kl: number, value: number): void => {
+      setAttribute(handle, kp, kl, value);
+    },
+    "set-attribute-bool": (handle: number, kp: number, kl: number, value: number): void => {
+      setAttribute(handle, kp, kl, value !== 0);
+    },
+    "add-event": (handle: number, namePtr: number, nameLen: number): void => {
+      const name = readString(namePtr, nameLen);
+      spanOf(handle)?.addEvent(name, clock.toEpoch(clock.nowNs()));
+    },
+    "set-status": (handle: number, code: number, msgPtr: number, msgLen: number): void => {
+      const message = readString(msgPtr, msgLen);
+      if (code >>> 0 >= STATUS_CODES) invalidEnum("status-code", code);
+      // OpenTelemetry ignores a description unless the status is ERROR.
+      spanOf(handle)?.setStatus(code === 2 && message ? { code, message } : { code });
+    },
+    "end-span": (handle: number): void => endSpan(handle, clock.nowNs()),
+    "end-span-at": (handle: number, end: bigint): void => endSpan(handle, end),
+    sample: (decision: number): void => {
+      if (decision >>> 0 > 1) invalidEnum("sampling-decision", decision);
+      const call = ctx.call;
+      if (call) call.request.sample(decision === 1);
+      else stats.drop("no-request");
+    },
+  };
+}

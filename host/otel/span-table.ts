@@ -1,0 +1,67 @@
+import { type Context, type HrTime, type Span, type SpanKind, type Tracer, trace } from "@opentelemetry/api";
+
+/**
+ * The spans one probe has open in one request. A handle is the index + 1, so
+ * handles are small, start at 1 in every request and 0 never names a span.
+ */
+export class SpanTable {
+  private readonly spans: (Span | undefined)[] = [];
+  private readonly attributes: number[] = [];
+  private open = 0;
+  /** Spans started in this table (including ones already ended). */
+  started = 0;
+
+  start(tracer: Tracer, name: string, kind: SpanKind, startTime: HrTime, parent: Context): number {
+    const span = tracer.startSpan(name, { kind, startTime }, parent);
+    this.spans.push(span);
+    this.attributes.push(0);
+    this.open++;
+    this.started++;
+    return this.spans.length;
+  }
+
+  /** The open span behind a handle, or undefined for 0, unknown or ended handles. */
+  get(handle: number): Span | undefined {
+    return this.spans[handle - 1];
+  }
+
+  /** Count one more attribute on a span; false once it has `limit` already. */
+  takeAttribute(handle: number, limit: number): boolean {
+    const count = this.attributes[handle - 1] ?? limit;
+    if (count >= limit) return false;
+    this.attributes[handle - 1] = count + 1;
+    return true;
+  }
+
+  /** The context of the span behind a handle, for starting a child. */
+  contextOf(handle: number, base: Context): Context | undefined {
+    const span = this.get(handle);
+    return span ? trace.setSpan(base, span) : undefined;
+  }
+
+  end(handle: number, endTime: HrTime): boolean {
+    const span = this.spans[handle - 1];
+    if (!span) return false;
+    span.end(endTime);
+    // Keep the slot (handles stay stable) but forget the span.
+    this.spans[handle - 1] = undefined;
+    this.open--;
+    return true;
+  }
+
+  /** End every span the probe left open; returns how many there were. */
+  endAll(endTime: HrTime): number {
+    const left = this.open;
+    if (left === 0) return 0;
+    for (let i = 0; i < this.spans.length; i++) {
+      const span = this.spans[i];
+      if (span) {
+        span.setAttribute("sandprobe.span.unended", true);
+        span.end(endTime);
+        this.spans[i] = undefined;
+      }
+    }
+    this.open = 0;
+    return left;
+  }
+}

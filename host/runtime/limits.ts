@@ -1,0 +1,35 @@
+/** Per-probe limits the host enforces; manifests may ask for less, never more. */
+export interface HostLimits {
+  /** Spans a probe may start in one hook invocation. */
+  readonly spansPerInvocation: number;
+  /** Attributes kept per span; further ones are dropped and counted. */
+  readonly attributesPerSpan: number;
+  /** Longest attribute value / span name, in UTF-16 code units. */
+  readonly maxStringUnits: number;
+  /** Log bytes (UTF-16 code units) a probe may write in one invocation. */
+  readonly logUnitsPerInvocation: number;
+  /** Consecutive failed invocations before a probe is quarantined. */
+  readonly quarantineAfter: number;
+  /** First quarantine length; doubles on every further quarantine. */
+  readonly quarantineBaseNs: number;
+  /** Longest quarantine. */
+  readonly quarantineMaxNs: number;
+}
+
+export const DEFAULT_LIMITS: HostLimits = {
+  spansPerInvocation: 32,
+  attributesPerSpan: 64,
+  maxStringUnits: 4096,
+  logUnitsPerInvocation: 4096,
+  quarantineAfter: 5,
+  quarantineBaseNs: 1_000_000_000,
+  quarantineMaxNs: 300_000_000_000,
+};
+
+/** The effective limits for one probe: the host's, lowered by what the manifest asks. */
+export function effectiveLimits(host: HostLimits, requested: { spansPerInvocation?: number }): HostLimits {
+  return {
+    ...host,
+    spansPerInvocation: Math.min(host.spansPerInvocation, requested.spansPerInvocation ?? host.spansPerInvocation),
+  };
+}

@@ -1,0 +1,166 @@
+import { type Context, ROOT_CONTEXT, type TracerProvider } from "@opentelemetry/api";
+import { GuestMemory } from "../abi/guest-memory.js";
+import type { HostClock } from "../clock/clock.js";
+import { SandprobeError } from "../errors.js";
+import type { ActiveCall, ProbeContext, ProbeLogRecord, RequestView } from "../imports/context.js";
+import { buildImports } from "../imports/index.js";
+import type { HookName, Manifest } from "../manifest/manifest.js";
+import { SpanTable } from "../otel/span-table.js";
+import type { AdmittedProbe } from "./admit.js";
+import { classifyFailure, quarantineLengthNs } from "./failure.js";
+import { effectiveLimits, type HostLimits } from "./limits.js";
+import { ProbeStats } from "./stats.js";
+
+export interface ProbeEnvironment {
+  readonly clock: HostClock;
+  readonly tracerProvider: TracerProvider;
+  readonly limits: HostLimits;
+  readonly log: (record: ProbeLogRecord) => void;
+}
+
+type HookFunction = () => void;
+
+/** The request view `init` runs under: no request, no parent. */
+function initView(): RequestView {
+  return {
+    parent: ROOT_CONTEXT as Context,
+    traceId: "",
+    spanId: "",
+    traceFlags: 0,
+    tracestate: "",
+    method: "",
+    route: "",
+    status: 0,
+    receivedAtNs: 0,
+    header: () => undefined,
+    sample: () => {},
+  };
+}
+
+/**
+ * One admitted, compiled probe and its live instance. Hooks run
+ * synchronously; a failure poisons the instance (its guest state may be
+ * half-updated), and the next call starts from a fresh instance.
+ */
+export class LoadedProbe {
+  readonly name: string;
+  readonly version: string;
+  readonly manifest: Manifest;
+  readonly hooks: ReadonlySet<HookName>;
+  readonly stats = new ProbeStats();
+  private readonly module: WebAssembly.Module;
+  private readonly ctx: ProbeContext;
+  private readonly clock: HostClock;
+  private request: HookFunction | undefined;
+  private response: HookFunction | undefined;
+  private poisoned = false;
+  private quarantinedUntilNs = 0;
+
+  private constructor(admitted: AdmittedProbe, module: WebAssembly.Module, env: ProbeEnvironment) {
+    this.manifest = admitted.manifest;
+    this.name = admitted.manifest.name;
+    this.version = admitted.manifest.version;
+    this.hooks = new Set(admitted.hooks);
+    this.module = module;
+    this.clock = env.clock;
+    const limits = effectiveLimits(env.limits, admitted.manifest.limits);
+    const memory = new GuestMemory();
+    memory.maxStringUnits = limits.maxStringUnits;
+    this.ctx = {
+      name: this.name,
+      manifest: admitted.manifest,
+      memory,
+      clock: env.clock,
+      tracer: env.tracerProvider.getTracer(this.name, this.version),
+      limits,
+      stats: this.stats,
+      log: env.log,
+      call: undefined,
+      abortMessage: undefined,
+    };
+  }
+
+  /** Instantiate and run `init`; throws a typed error if either fails. */
+  static create(admitted: AdmittedProbe, module: WebAssembly.Module, env: ProbeEnvironment): LoadedProbe {
+    const probe = new LoadedProbe(admitted, module, env);
+    const failure = probe.instantiate();
+    if (failure) throw failure;
+    return probe;
+  }
+
+  get quarantined(): boolean {
+    return this.quarantinedUntilNs > this.clock.nowNs();
+  }
+
+  private instantiate(): SandprobeError | undefined {
+    let instance: WebAssembly.Instance;
+    try {
+      instance = new WebAssembly.Instance(this.module, buildImports(this.ctx));
+    } catch (error) {
+      return new SandprobeError("E_COMPILE", `${this.name}: instantiation failed: ${(error as Error).message}`, {
+        probe: this.name,
+      });
+    }
+    const exports = instance.exports as Record<string, unknown>;
+    const memory = exports.memory instanceof WebAssembly.Memory ? exports.memory : undefined;
+    const realloc = typeof exports.cabi_realloc === "function" ? (exports.cabi_realloc as never) : undefined;
+    this.ctx.memory.bind(memory, realloc);
+    this.request = this.hooks.has("request") ? (exports.request as HookFunction) : undefined;
+    this.response = this.hooks.has("response") ? (exports.response as HookFunction) : undefined;
+    this.poisoned = false;
+    const init = exports.init;
+    if (typeof init !== "function") return undefined;
+    const spans = new SpanTable();
+    const failure = this.call(init as HookFunction, initView(), spans);
+    spans.endAll(this.clock.toEpoch(this.clock.nowNs()));
+    return failure;
+  }
+
+  private call(fn: HookFunction, request: RequestView, spans: SpanTable): SandprobeError | undefined {
+    const active: ActiveCall = { request, spans, spansStarted: 0, logUnits: 0 };
+    this.ctx.call = active;
+    this.ctx.abortMessage = undefined;
+    try {
+      fn();
+      return undefined;
+    } catch (error) {
+      this.poisoned = true;
+      return classifyFailure(error, this.name, this.ctx.abortMessage);
+    } finally {
+      this.ctx.call = undefined;
+    }
+  }
+
+  /**
+   * Run one hook for one request. Never throws: a failure comes back as a
+   * value, is counted, and after repeated failures quarantines the probe.
+   */
+  invoke(hook: HookName, request: RequestView, spans: SpanTable): SandprobeError | undefined {
+    if (this.quarantinedUntilNs !== 0) {
+      if (this.quarantined) {
+        this.stats.skippedWhileQuarantined++;
+        return undefined;
+      }
+      this.quarantinedUntilNs = 0;
+    }
+    this.stats.invocations++;
+    let failure: SandprobeError | undefined;
+    if (this.poisoned) {
+      this.stats.reinstantiations++;
+      failure = this.instantiate();
+    }
+    const fn = hook === "request" ? this.request : this.response;
+    if (!failure && fn) failure = this.call(fn, request, spans);
+    if (!failure) {
+      this.stats.consecutiveFailures = 0;
+      return undefined;
+    }
+    this.stats.fail(failure.code, failure.message);
+    if (this.stats.consecutiveFailures >= this.ctx.limits.quarantineAfter) {
+      this.stats.quarantines++;
+      this.stats.consecutiveFailures = 0;
+      this.quarantinedUntilNs = this.clock.nowNs() + quarantineLengthNs(this.ctx.limits, this.stats.quarantines);
+    }
+    return failure;
+  }
+}

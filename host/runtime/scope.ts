@@ -1,0 +1,146 @@
+import { type Context, context as otelContext, type SpanContext, TraceFlags, trace } from "@opentelemetry/api";
+import type { HostClock } from "../clock/clock.js";
+import type { SandprobeError } from "../errors.js";
+import type { RequestView } from "../imports/context.js";
+import type { HookName } from "../manifest/manifest.js";
+import { SpanTable } from "../otel/span-table.js";
+import type { LoadedProbe } from "./probe.js";
+
+function randomHex(bytes: number): string {
+  const data = crypto.getRandomValues(new Uint8Array(bytes));
+  let hex = "";
+  for (const byte of data) hex += byte.toString(16).padStart(2, "0");
+  return hex;
+}
+
+/** A header lookup: the web `Headers` object fits, and so does any `{ get }`. */
+export interface HeaderLookup {
+  get(name: string): string | null | undefined;
+}
+
+/** What an adapter tells the runtime about one request. */
+export interface RequestInfo {
+  readonly method?: string;
+  /** The matched route template, e.g. "/users/:id". */
+  readonly route?: string;
+  readonly headers?: HeaderLookup;
+  /** When the request arrived, on the runtime's monotonic clock (defaults to now). */
+  readonly receivedAtNs?: number;
+  /** Parent of the probes' top-level spans (defaults to the active context). */
+  readonly parent?: Context;
+}
+
+/** What happened to one probe hook call. */
+export interface ProbeFailure {
+  readonly probe: string;
+  readonly hook: HookName;
+  readonly error: SandprobeError;
+}
+
+/**
+ * One request's journey through the loaded probes: `request()` when it
+ * arrives, `response(status)` when the answer is ready, `end()` once done.
+ * None of these throw: probe failures are collected in `failures`.
+ */
+export class RequestScope implements RequestView {
+  parent: Context;
+  readonly traceId: string;
+  readonly spanId: string;
+  traceFlags: number;
+  readonly tracestate: string;
+  readonly method: string;
+  readonly route: string;
+  status = 0;
+  readonly receivedAtNs: number;
+  /** The last sampling decision a probe made (undefined: none). */
+  sampled: boolean | undefined;
+  readonly failures: ProbeFailure[] = [];
+  private readonly probes: readonly LoadedProbe[];
+  private readonly tables: (SpanTable | undefined)[];
+  private readonly headers: HeaderLookup | undefined;
+  private readonly clock: HostClock;
+  private ended = false;
+
+  constructor(probes: readonly LoadedProbe[], info: RequestInfo, clock: HostClock) {
+    this.probes = probes;
+    this.tables = new Array(probes.length);
+    this.clock = clock;
+    this.parent = info.parent ?? otelContext.active();
+    const spanContext = trace.getSpanContext(this.parent);
+    const valid = spanContext !== undefined && trace.isSpanContextValid(spanContext);
+    this.traceId = valid ? spanContext.traceId : "";
+    this.spanId = valid ? spanContext.spanId : "";
+    this.traceFlags = valid ? spanContext.traceFlags : 0;
+    this.tracestate = valid ? (spanContext.traceState?.serialize() ?? "") : "";
+    this.method = info.method ?? "";
+    this.route = info.route ?? "";
+    this.headers = info.headers;
+    this.receivedAtNs = info.receivedAtNs ?? clock.nowNs();
+  }
+
+  header(lowerCaseName: string): string | undefined {
+    return this.headers?.get(lowerCaseName) ?? undefined;
+  }
+
+  /**
+   * A probe decided to keep or drop this request's trace. The decision rides
+   * on the sampled flag of the parent context, so OpenTelemetry's own
+   * parent-based sampler honours it for every span started afterwards.
+   */
+  sample(keep: boolean): void {
+    this.sampled = keep;
+    this.traceFlags = keep ? this.traceFlags | TraceFlags.SAMPLED : this.traceFlags & ~TraceFlags.SAMPLED;
+    const current = trace.getSpanContext(this.parent);
+    if (current && trace.isSpanContextValid(current)) {
+      const updated: SpanContext = { ...current, traceFlags: this.traceFlags };
+      this.parent = trace.setSpanContext(this.parent, updated);
+    } else if (!keep) {
+      // No parent to carry the flag: an unsampled stand-in parent makes the
+      // sampler drop the request's spans, which are then never exported, so
+      // the stand-in's ids never appear anywhere.
+      this.parent = trace.setSpanContext(this.parent, {
+        traceId: randomHex(16),
+        spanId: randomHex(8),
+        traceFlags: TraceFlags.NONE,
+        isRemote: true,
+      });
+    }
+  }
+
+  private dispatch(hook: HookName): void {
+    for (let i = 0; i < this.probes.length; i++) {
+      const probe = this.probes[i] as LoadedProbe;
+      if (!probe.hooks.has(hook)) continue;
+      let table = this.tables[i];
+      if (table === undefined) {
+        table = new SpanTable();
+        this.tables[i] = table;
+      }
+      const error = probe.invoke(hook, this, table);
+      if (error) this.failures.push({ probe: probe.name, hook, error });
+    }
+  }
+
+  /** Run every probe's `request` hook. */
+  request(): void {
+    if (!this.ended) this.dispatch("request");
+  }
+
+  /** Run every probe's `response` hook with the response status. */
+  response(status: number): void {
+    if (this.ended) return;
+    this.status = status;
+    this.dispatch("response");
+  }
+
+  /** End the request: spans a probe left open are ended now and counted. */
+  end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    const now = this.clock.toEpoch(this.clock.nowNs());
+    for (let i = 0; i < this.tables.length; i++) {
+      const left = this.tables[i]?.endAll(now) ?? 0;
+      if (left > 0) (this.probes[i] as LoadedProbe).stats.spansUnended += left;
+    }
+  }
+}

@@ -1,0 +1,71 @@
+import type { ErrorCode } from "../errors.js";
+
+/** Why the host dropped something a probe emitted. */
+export type DropReason =
+  | "span-quota"
+  | "attribute-quota"
+  | "log-quota"
+  | "invalid-handle"
+  | "no-request"
+  | "string-truncated"
+  | "sampled-out";
+
+/** Counters for one loaded probe; a snapshot is handed out by `ProbeRuntime.stats()`. */
+export class ProbeStats {
+  invocations = 0;
+  failures = 0;
+  consecutiveFailures = 0;
+  spansStarted = 0;
+  spansEnded = 0;
+  /** Spans the probe left open that the host ended at the end of the request. */
+  spansUnended = 0;
+  quarantines = 0;
+  skippedWhileQuarantined = 0;
+  reinstantiations = 0;
+  readonly errors: Partial<Record<ErrorCode, number>> = {};
+  readonly drops: Partial<Record<DropReason, number>> = {};
+  lastError: string | undefined;
+
+  drop(reason: DropReason, count = 1): void {
+    this.drops[reason] = (this.drops[reason] ?? 0) + count;
+  }
+
+  fail(code: ErrorCode, message: string): void {
+    this.failures++;
+    this.consecutiveFailures++;
+    this.errors[code] = (this.errors[code] ?? 0) + 1;
+    this.lastError = message;
+  }
+
+  snapshot(): ProbeStatsSnapshot {
+    return {
+      invocations: this.invocations,
+      failures: this.failures,
+      consecutiveFailures: this.consecutiveFailures,
+      spansStarted: this.spansStarted,
+      spansEnded: this.spansEnded,
+      spansUnended: this.spansUnended,
+      quarantines: this.quarantines,
+      skippedWhileQuarantined: this.skippedWhileQuarantined,
+      reinstantiations: this.reinstantiations,
+      errors: { ...this.errors },
+      drops: { ...this.drops },
+      lastError: this.lastError,
+    };
+  }
+}
+
+export interface ProbeStatsSnapshot {
+  readonly invocations: number;
+  readonly failures: number;
+  readonly consecutiveFailures: number;
+  readonly spansStarted: number;
+  readonly spansEnded: number;
+  readonly spansUnended: number;
+  readonly quarantines: number;
+  readonly skippedWhileQuarantined: number;
+  readonly reinstantiations: number;
+  readonly errors: Readonly<Partial<Record<ErrorCode, number>>>;
+  readonly drops: Readonly<Partial<Record<DropReason, number>>>;
+  readonly lastError: string | undefined;
+}
