@@ -1,0 +1,98 @@
+/**
+ * Trace and span ids as lower-case hex strings, the form `@opentelemetry/api`
+ * uses. Random ids come from `crypto.getRandomValues`, available in Node 20,
+ * workerd, Deno and browsers alike.
+ */
+
+/** Length in hex characters of a trace id (16 bytes). */
+export const TRACE_ID_HEX_LENGTH = 32;
+/** Length in hex characters of a span id (8 bytes). */
+export const SPAN_ID_HEX_LENGTH = 16;
+
+const HEX_BYTE: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+
+/** Two lower-case hex digits for a byte (0..255). */
+export function hexByte(byte: number): string {
+  return HEX_BYTE[byte & 0xff]!;
+}
+
+export function bytesToHex(bytes: Uint8Array): string {
+  let out = "";
+  for (const byte of bytes) out += HEX_BYTE[byte]!;
+  return out;
+}
+
+function isLowerHexCode(code: number): boolean {
+  return (code >= 0x30 && code <= 0x39) || (code >= 0x61 && code <= 0x66);
+}
+
+/** True when `text[start..end)` is lower-case hex (the HEXDIGLC rule). */
+export function isLowerHexRange(text: string, start: number, end: number): boolean {
+  if (end > text.length) return false;
+  for (let i = start; i < end; i++) {
+    if (!isLowerHexCode(text.charCodeAt(i))) return false;
+  }
+  return true;
+}
+
+function isAllZero(text: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    if (text.charCodeAt(i) !== 0x30) return false;
+  }
+  return true;
+}
+
+/** Value of the lower-case hex byte at `text[at..at+2)`; the caller has checked the digits. */
+export function hexByteAt(text: string, at: number): number {
+  return (hexDigit(text.charCodeAt(at)) << 4) | hexDigit(text.charCodeAt(at + 1));
+}
+
+function hexDigit(code: number): number {
+  return code <= 0x39 ? code - 0x30 : code - 0x61 + 10;
+}
+
+function isValidId(value: unknown, length: number): value is string {
+  return (
+    typeof value === "string" &&
+    value.length === length &&
+    isLowerHexRange(value, 0, length) &&
+    !isAllZero(value, 0, length)
+  );
+}
+
+/** 32 lower-case hex digits, not all zero. */
+export function isValidTraceId(value: unknown): value is string {
+  return isValidId(value, TRACE_ID_HEX_LENGTH);
+}
+
+/** 16 lower-case hex digits, not all zero. */
+export function isValidSpanId(value: unknown): value is string {
+  return isValidId(value, SPAN_ID_HEX_LENGTH);
+}
+
+/** Text `[start, end)` of `text` is all '0' characters. */
+export function isZeroRange(text: string, start: number, end: number): boolean {
+  return isAllZero(text, start, end);
+}
+
+function randomNonZeroHex(byteLength: number): string {
+  const bytes = new Uint8Array(byteLength);
+  for (;;) {
+    crypto.getRandomValues(bytes);
+    // An all-zero id is invalid; the chance is 2^-64 or less, but never emit one.
+    if (bytes.some((b) => b !== 0)) return bytesToHex(bytes);
+  }
+}
+
+/**
+ * A new trace id: all 16 bytes random, so the W3C "random trace id" flag
+ * (0x02) may be set for traces that start with it.
+ */
+export function randomTraceId(): string {
+  return randomNonZeroHex(16);
+}
+
+/** A new span (parent) id: 8 random bytes, never all zero. */
+export function randomSpanId(): string {
+  return randomNonZeroHex(8);
+}
