@@ -26,7 +26,30 @@ export type ErrorCode =
   // A WebAssembly component the fast path cannot run (no core module, several
   // core modules such as a WASI adapter, nested components, imports the
   // component does not provide): run it with a component runtime (jco) instead.
-  | "E_COMPONENT_UNSUPPORTED";
+  | "E_COMPONENT_UNSUPPORTED"
+  // --- Signing and trust (host/signing, host/trust, host/bundle) ---
+  // No `signature` section first in the module (and no detached signature given).
+  | "E_UNSIGNED"
+  // A signature does not verify, or the signed hashes do not cover these bytes (tampered).
+  | "E_SIGNATURE_INVALID"
+  // No key in the trust store matches any signature.
+  | "E_KEY_UNKNOWN"
+  // The only valid signatures come from revoked keys.
+  | "E_KEY_REVOKED"
+  // The only valid signatures come from keys not allowed to sign this probe or bundle name.
+  | "E_KEY_OUT_OF_SCOPE"
+  // Fewer distinct trusted keys signed than the policy's threshold requires.
+  | "E_THRESHOLD"
+  // The version is older than the one already accepted for this name.
+  | "E_ROLLBACK"
+  // The manifest requests capabilities or headers the operator did not grant.
+  | "E_CAPABILITY_DENIED"
+  // Key bytes that are not an Ed25519 key in a supported encoding.
+  | "E_KEY_INVALID"
+  // A trust policy that cannot be applied (threshold above the key count, bad scope pattern, ...).
+  | "E_POLICY"
+  // A bundle whose index does not match the probes it carries.
+  | "E_BUNDLE_MISMATCH";
 
 /** An error with a stable code. `detail` holds machine-readable context. */
 export class SandprobeError extends Error {
