@@ -2,7 +2,9 @@ import { SandprobeError } from "../errors.js";
 
 const utf16 = new TextDecoder("utf-16le");
 /** Below this many code units String.fromCharCode beats TextDecoder. */
-const SHORT_STRING = 32;
+const SHORT_STRING = 64;
+/** Short strings remembered per instance, by address. */
+const RECENT_STRINGS = 256;
 
 export type Realloc = (oldPtr: number, oldSize: number, align: number, newSize: number) => number;
 
@@ -17,6 +19,7 @@ export class GuestMemory {
   private u16 = new Uint16Array(0);
   private view = new DataView(new ArrayBuffer(0));
   private realloc: Realloc | undefined;
+  private readonly recent = new Map<number, string>();
   /** Longest string, in code units, the host decodes; longer ones are cut. */
   maxStringUnits = 64 * 1024;
 
@@ -24,11 +27,15 @@ export class GuestMemory {
     this.memory = memory;
     this.realloc = realloc;
     this.buffer = undefined;
+    this.recent.clear();
   }
 
   private refresh(): void {
+    // Reading Memory.buffer is a slow API call; an ArrayBuffer's byteLength
+    // is not, and it drops to 0 when memory.grow detaches the buffer.
+    if (this.buffer !== undefined && this.buffer.byteLength !== 0) return;
     const buffer = this.memory?.buffer;
-    if (buffer !== this.buffer && buffer) {
+    if (buffer) {
       this.buffer = buffer;
       this.u16 = new Uint16Array(buffer, 0, buffer.byteLength >>> 1);
       this.view = new DataView(buffer);
@@ -52,12 +59,21 @@ export class GuestMemory {
     if (start + length * 2 > (this.buffer?.byteLength ?? 0)) this.outOfBounds("string", start, length * 2);
     const take = Math.min(length, this.maxStringUnits);
     const first = start >>> 1;
-    if (take <= SHORT_STRING) {
-      let text = "";
-      for (let i = 0; i < take; i++) text += String.fromCharCode(this.u16[first + i] as number);
-      return text;
-    }
-    return utf16.decode(this.u16.subarray(first, first + take));
+    if (take > SHORT_STRING) return utf16.decode(this.u16.subarray(first, first + take));
+    // Span names and attribute keys are mostly literals at fixed addresses:
+    // reuse the last string decoded at this address if its code units still match.
+    const cached = this.recent.get(start);
+    if (cached !== undefined && cached.length === take && this.matches(cached, first)) return cached;
+    const text = String.fromCharCode.apply(null, this.u16.subarray(first, first + take) as unknown as number[]);
+    if (this.recent.size >= RECENT_STRINGS) this.recent.clear();
+    this.recent.set(start, text);
+    return text;
+  }
+
+  private matches(text: string, first: number): boolean {
+    const u16 = this.u16;
+    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) !== u16[first + i]) return false;
+    return true;
   }
 
   /** Length, in code units, a string would be cut to. */
@@ -72,20 +88,26 @@ export class GuestMemory {
     return at;
   }
 
+  // Each accessor checks (and so refreshes the views) before touching `view`:
+  // memory may have grown since the last access, detaching the old buffer.
   readU32(ptr: number): number {
-    return this.view.getUint32(this.checkRange(ptr, 4), true);
+    const at = this.checkRange(ptr, 4);
+    return this.view.getUint32(at, true);
   }
 
   writeU8(ptr: number, value: number): void {
-    this.view.setUint8(this.checkRange(ptr, 1), value);
+    const at = this.checkRange(ptr, 1);
+    this.view.setUint8(at, value);
   }
 
   writeU32(ptr: number, value: number): void {
-    this.view.setUint32(this.checkRange(ptr, 4), value, true);
+    const at = this.checkRange(ptr, 4);
+    this.view.setUint32(at, value, true);
   }
 
   writeU64(ptr: number, value: bigint): void {
-    this.view.setBigUint64(this.checkRange(ptr, 8), value, true);
+    const at = this.checkRange(ptr, 8);
+    this.view.setBigUint64(at, value, true);
   }
 
   /**

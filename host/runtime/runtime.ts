@@ -69,6 +69,11 @@ export class ProbeRuntime {
     return this.env.clock;
   }
 
+  /** The provider probe spans (and adapters' server spans) are created with. */
+  get tracerProvider(): TracerProvider {
+    return this.env.tracerProvider;
+  }
+
   /** Verify, compile, instantiate and `init` probes, without touching the loaded set. */
   async prepare(sources: readonly ProbeSource[]): Promise<LoadedProbe[]> {
     const admitted = sources.map((source) => {

@@ -1,4 +1,12 @@
-import { type Context, context as otelContext, type SpanContext, TraceFlags, trace } from "@opentelemetry/api";
+import {
+  type Context,
+  INVALID_SPANID,
+  INVALID_TRACEID,
+  context as otelContext,
+  type SpanContext,
+  TraceFlags,
+  trace,
+} from "@opentelemetry/api";
 import type { HostClock } from "../clock/clock.js";
 import type { SandprobeError } from "../errors.js";
 import type { RequestView } from "../imports/context.js";
@@ -67,7 +75,13 @@ export class RequestScope implements RequestView {
     this.clock = clock;
     this.parent = info.parent ?? otelContext.active();
     const spanContext = trace.getSpanContext(this.parent);
-    const valid = spanContext !== undefined && trace.isSpanContextValid(spanContext);
+    // The API already validated these ids; a length check avoids its regexes on the hot path.
+    const valid =
+      spanContext !== undefined &&
+      spanContext.traceId.length === 32 &&
+      spanContext.traceId !== INVALID_TRACEID &&
+      spanContext.spanId.length === 16 &&
+      spanContext.spanId !== INVALID_SPANID;
     this.traceId = valid ? spanContext.traceId : "";
     this.spanId = valid ? spanContext.spanId : "";
     this.traceFlags = valid ? spanContext.traceFlags : 0;

@@ -1,0 +1,42 @@
+/**
+ * Fetch-handler adapter for workerd, Deno, Bun and Service Workers:
+ * `(request, ...rest) => Response`. Web-standard only.
+ */
+import type { Context } from "@opentelemetry/api";
+import { type HttpProbeOptions, startHttpRequest } from "../http/request-probes.js";
+import type { ProbeRuntime } from "../runtime/runtime.js";
+import { headerGetter } from "../tracecontext/index.js";
+
+export type ProbedFetchHandler<Rest extends unknown[]> = (
+  request: Request,
+  context: Context,
+  ...rest: Rest
+) => Response | Promise<Response>;
+
+export function withProbesFetch<Rest extends unknown[]>(
+  runtime: ProbeRuntime,
+  handler: ProbedFetchHandler<Rest>,
+  options: HttpProbeOptions = {},
+): (request: Request, ...rest: Rest) => Promise<Response> {
+  return async (request, ...rest) => {
+    const url = new URL(request.url);
+    const probes = startHttpRequest(
+      runtime,
+      { method: request.method, path: url.pathname, header: headerGetter(request.headers) },
+      options,
+    );
+    let response: Response;
+    try {
+      response = await handler(request, probes.context, ...rest);
+    } catch (error) {
+      probes.finish(500);
+      throw error;
+    }
+    probes.finish(response.status);
+    if (probes.responseHeaders.length === 0) return response;
+    // Responses from fetch() have immutable headers: copy before adding ours.
+    const headers = new Headers(response.headers);
+    for (const [name, value] of probes.responseHeaders) headers.set(name, value);
+    return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+  };
+}

@@ -1,0 +1,137 @@
+/**
+ * `npm run demo`: load the example probes, serve a small HTTP app on
+ * 127.0.0.1, drive a few hundred requests through it (some carrying a W3C
+ * traceparent, some slow, some failing) and show what the probes emitted.
+ */
+import { readdir, readFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { parseArgs } from "node:util";
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
+import { withProbes } from "../host/adapters/node-http.js";
+import { ProbeRuntime, type RequestScope } from "../host/index.js";
+import { traceTree } from "./demo-report.js";
+
+const { values } = parseArgs({
+  options: {
+    requests: { type: "string", default: "300" },
+    concurrency: { type: "string", default: "16" },
+    trees: { type: "string", default: "4" },
+  },
+});
+const REQUESTS = Number(values.requests);
+const CONCURRENCY = Number(values.concurrency);
+
+const exporter = new InMemorySpanExporter();
+const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+const runtime = new ProbeRuntime({ tracerProvider: provider });
+
+const dir = "build/probes/examples";
+const files = (await readdir(dir)).filter((f) => f.endsWith(".wasm")).sort();
+// The sampler decides first, so the other probes' spans follow its decision.
+files.sort((a, b) => (a.startsWith("sampler") ? -1 : b.startsWith("sampler") ? 1 : a.localeCompare(b)));
+const loaded = await runtime.replaceAll(
+  await Promise.all(files.map(async (f) => new Uint8Array(await readFile(`${dir}/${f}`)))),
+);
+console.log(`loaded ${loaded.length} probes: ${loaded.map((p) => `${p.name}@${p.version}`).join(", ")}`);
+
+// Probe cost per request: time spent inside the probes' hooks, measured here, not in the runtime.
+let probeNs = 0;
+const timed = (scope: RequestScope) => {
+  for (const name of ["request", "response", "end"] as const) {
+    const original = scope[name].bind(scope) as (status?: number) => void;
+    scope[name] = ((status?: number) => {
+      const t0 = performance.now();
+      original(status);
+      probeNs += (performance.now() - t0) * 1e6;
+    }) as never;
+  }
+  return scope;
+};
+const begin = runtime.begin.bind(runtime);
+runtime.begin = (info) => timed(begin(info));
+
+const ROUTES: [RegExp, string][] = [
+  [/^\/users\/[^/]+$/, "/users/:id"],
+  [/^\/checkout$/, "/checkout"],
+  [/^\/slow$/, "/slow"],
+  [/^\/fail$/, "/fail"],
+];
+const route = (_method: string, path: string) => ROUTES.find(([re]) => re.test(path))?.[1];
+
+const server = createServer(
+  withProbes(
+    runtime,
+    (req, res) => {
+      const path = req.url ?? "/";
+      if (path === "/slow") {
+        setTimeout(() => res.end("slow\n"), 300);
+      } else if (path === "/fail") {
+        res.statusCode = 500;
+        res.end("failed\n");
+      } else {
+        res.end("ok\n");
+      }
+    },
+    { route, traceResponse: true },
+  ),
+);
+await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+const hex = (bytes: number) =>
+  Array.from(crypto.getRandomValues(new Uint8Array(bytes)), (b) => b.toString(16).padStart(2, "0")).join("");
+
+function planRequest(i: number): { path: string; traceparent?: string } {
+  const path = i % 50 === 7 ? "/slow" : i % 10 === 3 ? "/fail" : i % 7 === 0 ? "/checkout" : `/users/${i}`;
+  // Two in three carry a sampled traceparent from an upstream service.
+  return i % 3 === 2 ? { path } : { path, traceparent: `00-${hex(16)}-${hex(8)}-01` };
+}
+
+let done = 0;
+let failedRequests = 0;
+const started = performance.now();
+async function worker(indices: number[]) {
+  for (const i of indices) {
+    const plan = planRequest(i);
+    const headers: Record<string, string> = plan.traceparent ? { traceparent: plan.traceparent } : {};
+    const response = await fetch(base + plan.path, { headers });
+    await response.text();
+    if (!response.ok && plan.path !== "/fail") failedRequests++;
+    done++;
+  }
+}
+const lanes: number[][] = Array.from({ length: CONCURRENCY }, () => []);
+for (let i = 0; i < REQUESTS; i++) lanes[i % CONCURRENCY]?.push(i);
+await Promise.all(lanes.map(worker));
+const elapsedMs = performance.now() - started;
+await new Promise<void>((resolve) => server.close(() => resolve()));
+
+const spans = exporter.getFinishedSpans();
+const byTrace = new Map<string, typeof spans>();
+for (const span of spans) {
+  const id = span.spanContext().traceId;
+  byTrace.set(id, [...(byTrace.get(id) ?? []), span]);
+}
+const interesting = [...byTrace.values()]
+  .sort((a, b) => b.length - a.length || (a[0]?.name ?? "").localeCompare(b[0]?.name ?? ""))
+  .slice(0, Number(values.trees));
+for (const group of interesting) {
+  console.log(`\ntrace ${group[0]?.spanContext().traceId}`);
+  for (const line of traceTree(group)) console.log(`  ${line}`);
+}
+
+const stats = runtime.stats();
+const probeSpans = spans.filter((s) => s.instrumentationScope.name !== "sandprobe").length;
+const errors = Object.values(stats).reduce((n, s) => n + s.failures, 0);
+const perProbe = Object.entries(stats)
+  .map(([name, s]) => `${name}: ${s.invocations} calls, ${s.spansEnded} spans, ${s.failures} errors`)
+  .join("; ");
+console.log(`\nprobes: ${perProbe}`);
+console.log(
+  `summary: ${done} requests (${failedRequests} unexpected failures) in ${elapsedMs.toFixed(0)} ms, ` +
+    `${spans.length} spans (${probeSpans} from probes) in ${byTrace.size} traces, ${errors} probe errors, ` +
+    `mean probe cost ${(probeNs / done / 1000).toFixed(1)} us per request`,
+);
+if (failedRequests > 0 || done !== REQUESTS) process.exitCode = 1;
+for (const [name, s] of Object.entries(stats)) if (s.lastError) console.log(`last error of ${name}: ${s.lastError}`);
