@@ -1,0 +1,4 @@
+export { type ExtractOptions, extractCoreModule, PROBE_WORLD_INTERFACES } from "./extract.js";
+export { ComponentSectionId, readComponentLayout } from "./layout.js";
+export { findComponentManifest } from "./manifest.js";
+export type * from "./types.js";

@@ -1,0 +1,103 @@
+/**
+ * The probe world (wit/probe.wit) as jco lifts it to JavaScript: one type per
+ * imported interface, so a host implementation is checked against the WIT
+ * the way jco's generated declarations would check it. u64/s64 are bigint,
+ * u8/u16/u32/f64 are number, enums are their kebab-case case names, records
+ * are objects with camelCase fields, option<T> is T | undefined.
+ */
+
+/** sandprobe:probe/types@0.1.0 */
+export type SpanKind = "internal" | "server" | "client" | "producer" | "consumer";
+export type StatusCode = "unset" | "ok" | "error";
+export type SamplingDecision = "drop" | "keep";
+export type SpanHandle = number;
+export type Instant = bigint;
+
+export interface SpanContextRecord {
+  traceIdHi: bigint;
+  traceIdLo: bigint;
+  spanId: bigint;
+  traceFlags: number;
+}
+
+/** sandprobe:probe/trace@0.1.0 */
+export interface TraceInterface {
+  currentContext(): SpanContextRecord;
+  tracestate(): string;
+  startSpan(name: string, kind: SpanKind, parent: SpanHandle): SpanHandle;
+  startSpanAt(name: string, kind: SpanKind, parent: SpanHandle, start: Instant): SpanHandle;
+  setAttributeString(span: SpanHandle, key: string, value: string): void;
+  setAttributeInt(span: SpanHandle, key: string, value: bigint): void;
+  setAttributeFloat(span: SpanHandle, key: string, value: number): void;
+  setAttributeBool(span: SpanHandle, key: string, value: boolean): void;
+  addEvent(span: SpanHandle, name: string): void;
+  setStatus(span: SpanHandle, code: StatusCode, message: string): void;
+  endSpan(span: SpanHandle): void;
+  endSpanAt(span: SpanHandle, end: Instant): void;
+  sample(decision: SamplingDecision): void;
+}
+
+/** sandprobe:probe/http@0.1.0 */
+export interface HttpInterface {
+  method(): string;
+  route(): string;
+  status(): number;
+  receivedAt(): Instant;
+  header(name: string): string | undefined;
+}
+
+/** sandprobe:probe/log@0.1.0 */
+export type LogLevel = "trace" | "debug" | "info" | "warn" | "error";
+export interface LogInterface {
+  log(level: LogLevel, message: string): void;
+  abort(message: string, file: string, line: number, column: number): void;
+}
+
+/** wasi:clocks/monotonic-clock@0.2.0 (the subset the probe world imports). */
+export interface MonotonicClockInterface {
+  now(): Instant;
+  resolution(): bigint;
+}
+
+/** wasi:clocks/wall-clock@0.2.0 */
+export interface Datetime {
+  seconds: bigint;
+  nanoseconds: number;
+}
+export interface WallClockInterface {
+  now(): Datetime;
+  resolution(): Datetime;
+}
+
+/** Interface names of the world, versioned as in the WIT. */
+export const PROBE_INTERFACES = {
+  monotonicClock: "wasi:clocks/monotonic-clock@0.2.0",
+  wallClock: "wasi:clocks/wall-clock@0.2.0",
+  types: "sandprobe:probe/types@0.1.0",
+  trace: "sandprobe:probe/trace@0.1.0",
+  http: "sandprobe:probe/http@0.1.0",
+  log: "sandprobe:probe/log@0.1.0",
+} as const;
+
+/**
+ * The import object a transpiled probe component is instantiated with.
+ * jco 1.35's generated code looks imports up by the unversioned name
+ * ("sandprobe:probe/trace") while its declarations use the versioned one, so
+ * both keys are filled.
+ */
+export type ProbeImportObject = Record<string, object>;
+
+/** The exports of the probe world. */
+export interface ProbeExports {
+  init(): void;
+  request?(): void;
+  response?(): void;
+}
+
+/** Key an interface implementation under both its versioned and unversioned name. */
+export function importKeys(versioned: string, implementation: object): Record<string, object> {
+  const at = versioned.lastIndexOf("@");
+  return at < 0
+    ? { [versioned]: implementation }
+    : { [versioned]: implementation, [versioned.slice(0, at)]: implementation };
+}

@@ -1,0 +1,141 @@
+/**
+ * Turn every example probe (build/probes/examples/*.wasm, from
+ * `npm run build:probes`) into a WebAssembly Component with jco's API: embed
+ * the probe world (wit/, world `probe`, string-encoding=utf16 because probes
+ * are AssemblyScript) and `component new`, into build/components/<group>/.
+ * Then print each component's world (`jco wit`) and check it against the
+ * world jco builds from wit/ alone: same exports, and imports only from the
+ * probe world. jco keeps the core module's custom sections, so the manifest
+ * (`wasi-observability`) travels inside the component's core module.
+ */
+import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import { basename, join, resolve } from "node:path";
+import { componentEmbed, componentNew, componentWit } from "@bytecodealliance/jco";
+
+export const COMPONENT_DIR = "build/components";
+export const PROBE_DIR = "build/probes";
+export const WIT_DIR = "wit";
+export const WORLD = "probe";
+
+export interface BuiltComponent {
+  readonly group: string;
+  readonly name: string;
+  readonly path: string;
+  readonly bytes: Uint8Array;
+  /** The world `jco wit` prints for the component. */
+  readonly wit: string;
+}
+
+/** The imports and exports of a world as `jco wit` prints it. */
+export interface WorldShape {
+  /** Imported interface names, e.g. "sandprobe:probe/trace@0.1.0". */
+  readonly imports: readonly string[];
+  /** Export lines without the keyword, e.g. "response: func()". */
+  readonly exports: readonly string[];
+}
+
+/** Read the import and export lines of the first world in printed WIT. */
+export function parsePrintedWorld(wit: string): WorldShape {
+  const imports: string[] = [];
+  const exports: string[] = [];
+  const start = wit.search(/^\s*world\s+[\w-]+\s*\{/m);
+  if (start < 0) throw new Error("printed WIT has no world");
+  for (const raw of wit.slice(start).split("\n").slice(1)) {
+    const line = raw.trim();
+    if (line === "}") break;
+    const match = /^(import|export)\s+(.+);$/.exec(line);
+    if (!match) continue;
+    const [, keyword, item] = match as unknown as [string, string, string];
+    (keyword === "import" ? imports : exports).push(item.replace(/\s+/g, " "));
+  }
+  return { imports: imports.sort(), exports: exports.sort() };
+}
+
+/**
+ * Problems with a component's world, compared with the probe world: every
+ * export of the world must be there with the same signature and nothing
+ * more; imports may be a subset (wit-component drops interfaces the core
+ * module never calls) but never something outside the world.
+ */
+export function worldProblems(actual: WorldShape, expected: WorldShape): string[] {
+  const problems: string[] = [];
+  for (const item of expected.exports) if (!actual.exports.includes(item)) problems.push(`missing export ${item}`);
+  for (const item of actual.exports) if (!expected.exports.includes(item)) problems.push(`unexpected export ${item}`);
+  for (const item of actual.imports) if (!expected.imports.includes(item)) problems.push(`unexpected import ${item}`);
+  return problems;
+}
+
+export interface ComponentizeOptions {
+  /** Directory of the WIT package holding the world (default: wit/). */
+  readonly witDir?: string;
+  readonly world?: string;
+}
+
+/** Embed the probe world into a core probe and make it a component. */
+export async function componentize(core: Uint8Array, options: ComponentizeOptions = {}): Promise<Uint8Array> {
+  const embedded = await componentEmbed({
+    binary: core,
+    witPath: resolve(options.witDir ?? WIT_DIR),
+    world: options.world ?? WORLD,
+    stringEncoding: "utf16",
+  });
+  return componentNew(embedded);
+}
+
+/** The world shape of wit/'s probe world, from a component jco builds with a dummy module. */
+export async function expectedWorld(options: ComponentizeOptions = {}): Promise<WorldShape> {
+  const embedded = await componentEmbed({
+    dummy: true,
+    witPath: resolve(options.witDir ?? WIT_DIR),
+    world: options.world ?? WORLD,
+    stringEncoding: "utf16",
+  });
+  return parsePrintedWorld(await componentWit(await componentNew(embedded)));
+}
+
+/** Build and check one component; throws naming the probe when its world does not match. */
+export async function buildComponent(
+  group: string,
+  file: string,
+  expected: WorldShape,
+  options: ComponentizeOptions = {},
+): Promise<BuiltComponent> {
+  const name = basename(file, ".wasm");
+  const core = new Uint8Array(await readFile(join(PROBE_DIR, group, file)));
+  let bytes: Uint8Array;
+  try {
+    bytes = await componentize(core, options);
+  } catch (error) {
+    throw new Error(`jco could not componentize ${group}/${name}: ${String(error)}`);
+  }
+  const wit = await componentWit(bytes);
+  const problems = worldProblems(parsePrintedWorld(wit), expected);
+  if (problems.length > 0) throw new Error(`${group}/${name}: world does not match wit/: ${problems.join("; ")}`);
+  const path = join(COMPONENT_DIR, group, `${name}.wasm`);
+  await mkdir(join(COMPONENT_DIR, group), { recursive: true });
+  await writeFile(path, bytes);
+  return { group, name, path, bytes, wit };
+}
+
+/** Build every probe of a group (default: the examples) into a checked component. */
+export async function buildAllComponents(
+  group = "examples",
+  options: ComponentizeOptions = {},
+): Promise<BuiltComponent[]> {
+  const expected = await expectedWorld(options);
+  const files = (await readdir(join(PROBE_DIR, group))).filter((f) => f.endsWith(".wasm")).sort();
+  const built: BuiltComponent[] = [];
+  for (const file of files) built.push(await buildComponent(group, file, expected, options));
+  return built;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const started = performance.now();
+  const witFlag = process.argv.indexOf("--wit");
+  const witDir = witFlag > 0 ? process.argv[witFlag + 1] : undefined;
+  const built = await buildAllComponents("examples", witDir ? { witDir } : {});
+  const took = Math.round(performance.now() - started);
+  console.log(
+    `built ${built.length} components into ${COMPONENT_DIR} (world checked against ${WIT_DIR}/) in ${took} ms`,
+  );
+}
