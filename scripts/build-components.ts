@@ -6,11 +6,19 @@
  * Then print each component's world (`jco wit`) and check it against the
  * world jco builds from wit/ alone: same exports, and imports only from the
  * probe world. jco keeps the core module's custom sections, so the manifest
- * (`wasi-observability`) travels inside the component's core module.
+ * (`wasi-observability`) travels inside the component's core module; the
+ * build also copies it to the component's top level, where signature
+ * verification (host/trust) reads it. With `--key FILE` (a wasmsign2 secret
+ * key) each component is signed too.
  */
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import { componentEmbed, componentNew, componentWit } from "@bytecodealliance/jco";
+import { findComponentManifest } from "../host/component/manifest.js";
+import { MANIFEST_SECTION } from "../host/manifest/manifest.js";
+import { decodeSecretKey, type SecretKey } from "../host/signing/keys.js";
+import { signModule } from "../host/signing/sign.js";
+import { concatBytes, encodeCustomSection } from "../host/wasm/encode.js";
 
 export const COMPONENT_DIR = "build/components";
 export const PROBE_DIR = "build/probes";
@@ -69,9 +77,15 @@ export interface ComponentizeOptions {
   /** Directory of the WIT package holding the world (default: wit/). */
   readonly witDir?: string;
   readonly world?: string;
+  /** Sign each component with this key (wasmsign2 format, signature section first). */
+  readonly key?: SecretKey;
 }
 
-/** Embed the probe world into a core probe and make it a component. */
+/**
+ * Embed the probe world into a core probe and make it a component, with the
+ * core module's manifest copied to the component's top level (identical
+ * bytes; extractCoreModule refuses two manifests that differ).
+ */
 export async function componentize(core: Uint8Array, options: ComponentizeOptions = {}): Promise<Uint8Array> {
   const embedded = await componentEmbed({
     binary: core,
@@ -79,7 +93,9 @@ export async function componentize(core: Uint8Array, options: ComponentizeOption
     world: options.world ?? WORLD,
     stringEncoding: "utf16",
   });
-  return componentNew(embedded);
+  const component = await componentNew(embedded);
+  const manifest = findComponentManifest(component);
+  return manifest ? concatBytes([component, encodeCustomSection(MANIFEST_SECTION, manifest)]) : component;
 }
 
 /** The world shape of wit/'s probe world, from a component jco builds with a dummy module. */
@@ -111,6 +127,7 @@ export async function buildComponent(
   const wit = await componentWit(bytes);
   const problems = worldProblems(parsePrintedWorld(wit), expected);
   if (problems.length > 0) throw new Error(`${group}/${name}: world does not match wit/: ${problems.join("; ")}`);
+  if (options.key) bytes = (await signModule(bytes, options.key)).bytes;
   const path = join(COMPONENT_DIR, group, `${name}.wasm`);
   await mkdir(join(COMPONENT_DIR, group), { recursive: true });
   await writeFile(path, bytes);
@@ -131,11 +148,17 @@ export async function buildAllComponents(
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const started = performance.now();
-  const witFlag = process.argv.indexOf("--wit");
-  const witDir = witFlag > 0 ? process.argv[witFlag + 1] : undefined;
-  const built = await buildAllComponents("examples", witDir ? { witDir } : {});
+  const flag = (name: string) => {
+    const at = process.argv.indexOf(name);
+    return at > 0 ? process.argv[at + 1] : undefined;
+  };
+  const witDir = flag("--wit");
+  const keyFile = flag("--key");
+  const key = keyFile ? await decodeSecretKey(new Uint8Array(await readFile(keyFile))) : undefined;
+  const built = await buildAllComponents("examples", { ...(witDir ? { witDir } : {}), ...(key ? { key } : {}) });
   const took = Math.round(performance.now() - started);
+  const signed = key ? ", signed" : "";
   console.log(
-    `built ${built.length} components into ${COMPONENT_DIR} (world checked against ${WIT_DIR}/) in ${took} ms`,
+    `built ${built.length} components into ${COMPONENT_DIR} (world checked against ${WIT_DIR}/${signed}) in ${took} ms`,
   );
 }

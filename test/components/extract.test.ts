@@ -23,7 +23,13 @@ import {
 } from "../support/components.js";
 import { seededBytes } from "../support/probes.js";
 
-const latency = new Uint8Array(await readFile(join(COMPONENT_DIR, "examples", "latency.wasm")));
+const built = new Uint8Array(await readFile(join(COMPONENT_DIR, "examples", "latency.wasm")));
+/** The component as `jco new` made it: the build's top-level copy of the manifest removed. */
+const latency = component(
+  readSections(built)
+    .filter((s) => s.name !== MANIFEST_SECTION)
+    .map((s) => built.subarray(s.start, s.end)),
+);
 const TRACE = "sandprobe:probe/trace@0.1.0";
 
 function refused(run: () => unknown, code: string, pattern: RegExp): Record<string, unknown> {
@@ -60,6 +66,14 @@ function manifestAtTopLevel(): { component: Uint8Array; manifest: Uint8Array } {
     manifest,
   };
 }
+
+test("the build carries the manifest both in the core module and, identical, at the top level", () => {
+  assert.equal(readComponentLayout(built).customSections.filter((s) => s.name === MANIFEST_SECTION).length, 1);
+  assert.equal(readComponentLayout(latency).customSections.filter((s) => s.name === MANIFEST_SECTION).length, 0);
+  const result = extractCoreModule(built);
+  assert.is(result.manifestSource, "core");
+  assert.equal(findComponentManifest(built), result.manifest);
+});
 
 test("reads a jco component's layout: three core modules, our imports, the hooks", () => {
   const layout = readComponentLayout(latency);
