@@ -22,7 +22,7 @@ export interface TrustedKeyConfig {
 
 export interface CapabilityGrant {
   readonly capabilities?: readonly Capability[];
-  /** Request headers (lower case) the probe may read; needs "http.header". */
+  /** Request headers (lower case) the probe may read, or "*" for any; needs "http.header". */
   readonly headers?: readonly string[];
 }
 
@@ -106,7 +106,8 @@ export async function createTrustPolicy(config: TrustPolicyConfig): Promise<Trus
       if (!CAPABILITIES.includes(cap)) bad(`grant "${name}": unknown capability "${cap}"`);
     const headers = new Set(grant.headers ?? []);
     for (const header of headers) {
-      if (!HEADER.test(header)) bad(`grant "${name}": header "${header}" must be a lower-case HTTP field name`);
+      if (header !== "*" && !HEADER.test(header))
+        bad(`grant "${name}": header "${header}" must be a lower-case HTTP field name`);
     }
     grants.set(name, { capabilities, headers });
   }

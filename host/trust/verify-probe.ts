@@ -53,7 +53,8 @@ export function checkGrants(manifest: Manifest, policy: TrustPolicy): void {
   const named = policy.grants.get(manifest.name);
   const any = policy.grants.get("*");
   const capabilities = manifest.capabilities.filter((c) => !named?.capabilities.has(c) && !any?.capabilities.has(c));
-  const headers = manifest.headers.filter((h) => !named?.headers.has(h) && !any?.headers.has(h));
+  const granted = (h: string) => [named, any].some((g) => g?.headers.has(h) || g?.headers.has("*"));
+  const headers = manifest.headers.filter((h) => !granted(h));
   if (capabilities.length === 0 && headers.length === 0) return;
   const asked = [...capabilities, ...headers.map((h) => `header "${h}"`)].join(", ");
   throw new SandprobeError(

@@ -65,6 +65,10 @@ test("each request header must be granted by name", async () => {
     grants: { sampler: { capabilities: ["http.route", "http.header"], headers: ["x-tenant"] } },
   });
   assert.equal((await verifyProbe(signed, granted)).manifest.headers, ["x-tenant"]);
+  const anyHeader = await openPolicy([a], {
+    grants: { sampler: { capabilities: ["http.route", "http.header"], headers: ["*"] } },
+  });
+  assert.ok(await verifyProbe(signed, anyHeader));
 });
 
 test("rollback: an older version than the one recorded is E_ROLLBACK; same or newer pass; nothing moves until recorded", async () => {
