@@ -116,7 +116,7 @@ function lines(source: readonly unknown[], name: string): string[] {
 function recordLines(record: Readonly<Record<string, unknown>>, name: string): string[] {
   const out: string[] = [];
   for (const key of Object.keys(record)) {
-    if (key.toLowerCase() !== name) continue;
+    if (key.length !== name.length || (key !== name && key.toLowerCase() !== name)) continue;
     const value = record[key];
     if (typeof value === "string") out.push(value);
     else if (Array.isArray(value)) for (const item of value) if (typeof item === "string") out.push(item);
@@ -168,7 +168,14 @@ export function readTraceContext(getHeader: HeaderGetter): TraceContextReading {
   if (parsed.state === undefined) {
     return { context: base, traceparent: "valid", tracestate: parsed.reason === "empty" ? "absent" : parsed.reason };
   }
-  return { context: { ...base, traceState: parsed.state }, traceparent: "valid", tracestate: "valid" };
+  const context: RemoteTraceContext = {
+    traceId: base.traceId,
+    spanId: base.spanId,
+    traceFlags: base.traceFlags,
+    traceState: parsed.state,
+    isRemote: true,
+  };
+  return { context, traceparent: "valid", tracestate: "valid" };
 }
 
 function joinLines(values: readonly unknown[]): string | undefined {

@@ -10,7 +10,6 @@
  * W3C test suite expects. Nothing here throws.
  */
 import type { TraceState } from "@opentelemetry/api";
-import { trimOws } from "./traceparent.js";
 
 /** At most this many list members; more in an incoming header discards it. */
 export const TRACESTATE_MAX_MEMBERS = 32;
@@ -49,10 +48,15 @@ function isKeyChar(code: number): boolean {
  * so `tenant@system`, `foo@` and `a@b@c` are valid and `@foo` is not.
  */
 export function isValidTraceStateKey(key: unknown): key is string {
-  if (typeof key !== "string" || key.length === 0 || key.length > TRACESTATE_MAX_KEY_LENGTH) return false;
-  if (!isLcAlphaOrDigit(key.charCodeAt(0))) return false;
-  for (let i = 1; i < key.length; i++) {
-    if (!isKeyChar(key.charCodeAt(i))) return false;
+  return typeof key === "string" && isKeyRange(key, 0, key.length);
+}
+
+function isKeyRange(text: string, start: number, end: number): boolean {
+  const length = end - start;
+  if (length === 0 || length > TRACESTATE_MAX_KEY_LENGTH) return false;
+  if (!isLcAlphaOrDigit(text.charCodeAt(start))) return false;
+  for (let i = start + 1; i < end; i++) {
+    if (!isKeyChar(text.charCodeAt(i))) return false;
   }
   return true;
 }
@@ -62,12 +66,17 @@ export function isValidTraceStateKey(key: unknown): key is string {
  * than ',' and '=', not ending in a space (leading spaces are part of it).
  */
 export function isValidTraceStateValue(value: unknown): value is string {
-  if (typeof value !== "string" || value.length === 0 || value.length > TRACESTATE_MAX_VALUE_LENGTH) return false;
-  for (let i = 0; i < value.length; i++) {
-    const code = value.charCodeAt(i);
+  return typeof value === "string" && isValueRange(value, 0, value.length);
+}
+
+function isValueRange(text: string, start: number, end: number): boolean {
+  const length = end - start;
+  if (length === 0 || length > TRACESTATE_MAX_VALUE_LENGTH) return false;
+  for (let i = start; i < end; i++) {
+    const code = text.charCodeAt(i);
     if (code < 0x20 || code > 0x7e || code === 0x2c || code === 0x3d) return false;
   }
-  return value.charCodeAt(value.length - 1) !== 0x20;
+  return text.charCodeAt(end - 1) !== 0x20;
 }
 
 type Entry = readonly [key: string, value: string];
@@ -87,29 +96,36 @@ export function parseTraceStateHeader(value: unknown): TraceStateParse {
   if (typeof value !== "string") return { state: undefined, reason: "not-a-string" };
   if (value.length > MAX_TRACESTATE_INPUT) return { state: undefined, reason: "too-long" };
   const entries: Entry[] = [];
-  const seen = new Set<string>();
   let members = 0;
   let duplicatesDropped = 0;
-  for (const raw of value.split(",")) {
-    const member = trimOws(raw);
-    if (member.length === 0) continue;
+  // One pass over the string, no intermediate arrays: this runs on every request.
+  for (let start = 0; start <= value.length; ) {
+    let end = value.indexOf(",", start);
+    if (end < 0) end = value.length;
+    let first = start;
+    let last = end;
+    while (first < last && isOws(value.charCodeAt(first))) first++;
+    while (last > first && isOws(value.charCodeAt(last - 1))) last--;
+    start = end + 1;
+    if (first === last) continue;
     if (++members > TRACESTATE_MAX_MEMBERS) return { state: undefined, reason: "too-many-members" };
-    const eq = member.indexOf("=");
-    if (eq <= 0) return { state: undefined, reason: "invalid-member" };
-    const key = member.slice(0, eq);
-    const memberValue = member.slice(eq + 1);
-    if (!isValidTraceStateKey(key) || !isValidTraceStateValue(memberValue)) {
+    const eq = value.indexOf("=", first);
+    if (eq < 0 || eq >= last || !isKeyRange(value, first, eq) || !isValueRange(value, eq + 1, last)) {
       return { state: undefined, reason: "invalid-member" };
     }
-    if (seen.has(key)) {
+    const key = value.slice(first, eq);
+    if (entries.some((entry) => entry[0] === key)) {
       duplicatesDropped++;
       continue;
     }
-    seen.add(key);
-    entries.push([key, memberValue]);
+    entries.push([key, value.slice(eq + 1, last)]);
   }
   if (entries.length === 0) return { state: undefined, reason: "empty" };
   return { state: fromValidated(entries), duplicatesDropped };
+}
+
+function isOws(code: number): boolean {
+  return code === 0x20 || code === 0x09;
 }
 
 /**
