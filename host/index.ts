@@ -3,6 +3,12 @@
  */
 export { type HostClock, type ManualClock, manualClock, performanceClock } from "./clock/clock.js";
 export { type ErrorCode, isSandprobeError, SandprobeError } from "./errors.js";
+export {
+  type HttpProbeOptions,
+  type HttpRequestProbes,
+  type IncomingRequest,
+  startHttpRequest,
+} from "./http/request-probes.js";
 export type { LogLevel, ProbeLogRecord } from "./imports/context.js";
 export {
   type Capability,
@@ -18,3 +24,26 @@ export { DEFAULT_LIMITS, type HostLimits } from "./runtime/limits.js";
 export { type ProbeInfo, ProbeRuntime, type ProbeSource, type RuntimeOptions } from "./runtime/runtime.js";
 export { type HeaderLookup, type ProbeFailure, type RequestInfo, RequestScope } from "./runtime/scope.js";
 export type { DropReason, ProbeStatsSnapshot } from "./runtime/stats.js";
+export {
+  childTraceContext,
+  childTraceparent,
+  extractTraceContext,
+  formatTraceparent,
+  type HeaderGetter,
+  type HeaderSetter,
+  type HeaderSource,
+  headerGetter,
+  type InjectOptions,
+  injectTraceContext,
+  newTraceContext,
+  type RemoteTraceContext,
+  randomSpanId,
+  randomTraceId,
+  readTraceContext,
+  SandprobeTraceContextPropagator,
+  TRACE_FLAG_RANDOM,
+  TRACE_FLAG_SAMPLED,
+  type TraceContext,
+  type TraceContextReading,
+  W3CTraceState,
+} from "./tracecontext/index.js";
