@@ -20,6 +20,24 @@ export const PROBE_WORLD_INTERFACES: ReadonlySet<string> = new Set([
   "sandprobe:probe/log@0.1.0",
 ]);
 
+/** Functions of the probe world that pass a string across the boundary (parameter or result). */
+const STRING_FUNCTIONS = new Set([
+  "sandprobe:probe/trace@0.1.0#tracestate",
+  "sandprobe:probe/trace@0.1.0#start-span",
+  "sandprobe:probe/trace@0.1.0#start-span-at",
+  "sandprobe:probe/trace@0.1.0#set-attribute-string",
+  "sandprobe:probe/trace@0.1.0#set-attribute-int",
+  "sandprobe:probe/trace@0.1.0#set-attribute-float",
+  "sandprobe:probe/trace@0.1.0#set-attribute-bool",
+  "sandprobe:probe/trace@0.1.0#add-event",
+  "sandprobe:probe/trace@0.1.0#set-status",
+  "sandprobe:probe/http@0.1.0#method",
+  "sandprobe:probe/http@0.1.0#route",
+  "sandprobe:probe/http@0.1.0#header",
+  "sandprobe:probe/log@0.1.0#log",
+  "sandprobe:probe/log@0.1.0#abort",
+]);
+
 export interface ExtractOptions {
   /**
    * Interfaces the core module may import (core import module names).
@@ -119,6 +137,35 @@ function checkImports(main: ParsedModule, layout: ComponentLayout, interfaces: R
   }
 }
 
+/**
+ * The fast path lowers strings as UTF-16 (AssemblyScript's layout). A core
+ * module's signatures look the same for UTF-8, so the encoding is read from
+ * the component's canon options: none may name another encoding, and a
+ * module that imports a string function must have been lowered with utf16
+ * (wit-component writes the option only where strings cross; omitted means
+ * UTF-8).
+ */
+function checkCanon(main: ParsedModule, layout: ComponentLayout): void {
+  if (layout.otherCanon.length > 0) {
+    const opcodes = layout.otherCanon.map((op) => `0x${op.toString(16)}`).join(", ");
+    unsupported(
+      `the component uses canon builtin(s) ${opcodes} (async, threads, ...), which the fast path does not run`,
+      "canon builtin",
+    );
+  }
+  const { utf8, utf16 } = layout.stringEncodings;
+  const latin1 = layout.stringEncodings["latin1+utf16"];
+  const stringImport = main.imports.find((i) => STRING_FUNCTIONS.has(`${i.module}#${i.name}`));
+  if (utf8 > 0 || latin1 > 0 || (stringImport && utf16 === 0)) {
+    const encoding = latin1 > 0 ? "latin1+utf16" : "utf8";
+    unsupported(
+      `the component lowers strings as ${encoding}; the fast path reads them as UTF-16 (embed the world with string-encoding utf16), or run it with jco`,
+      "string-encoding=utf16",
+      { encoding },
+    );
+  }
+}
+
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((byte, i) => byte === b[i]);
 }
@@ -138,6 +185,7 @@ export function extractCoreModule(bytes: Uint8Array, options: ExtractOptions = {
   const layout = readComponentLayout(bytes);
   const { main, glue } = pickMain(bytes, layout);
   checkImports(main.module, layout, options.interfaces ?? PROBE_WORLD_INTERFACES);
+  checkCanon(main.module, layout);
 
   const inCore = customSections(main.module.bytes, main.module.sections, MANIFEST_SECTION);
   const atTop = layout.customSections.filter((s) => s.name === MANIFEST_SECTION).map((s) => s.content);

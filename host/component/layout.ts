@@ -1,7 +1,13 @@
 import { SandprobeError } from "../errors.js";
 import { ByteReader } from "../wasm/reader.js";
 import { binaryKind, CUSTOM_SECTION_ID, readSections } from "../wasm/sections.js";
-import type { ComponentExtern, ComponentExternKind, ComponentLayout, CoreModuleRange } from "./types.js";
+import type {
+  ComponentExtern,
+  ComponentExternKind,
+  ComponentLayout,
+  CoreModuleRange,
+  StringEncoding,
+} from "./types.js";
 
 /** Section ids of the component binary format (component-model design/mvp/Binary.md). */
 export const ComponentSectionId = {
@@ -84,6 +90,47 @@ function readExternType(reader: ByteReader): ComponentExternKind {
   return kind;
 }
 
+const ENCODINGS: Record<number, StringEncoding> = { 0: "utf8", 1: "utf16", 2: "latin1+utf16" };
+
+/** `opts`: count explicit string encodings; skip memory/realloc/post-return/callback indices. */
+function readCanonOptions(reader: ByteReader, encodings: Record<StringEncoding, number>): void {
+  const count = reader.u32();
+  for (let i = 0; i < count; i++) {
+    const at = reader.pos;
+    const option = reader.u8();
+    const encoding = ENCODINGS[option];
+    if (encoding) encodings[encoding]++;
+    else if (option >= 0x03 && option <= 0x05) reader.u32();
+    else if (option === 0x07) reader.u32();
+    else if (option !== 0x06) reader.fail(`unknown canon option 0x${option.toString(16)}`, at);
+  }
+}
+
+/**
+ * The canon section: lift and lower entries (their string encodings) and
+ * resource.new/drop/rep. Any other builtin (async, threads, ...) is recorded
+ * and ends the walk of this section, since the fast path runs none of them.
+ */
+function readCanon(reader: ByteReader, encodings: Record<StringEncoding, number>, other: number[]): void {
+  const count = reader.u32();
+  for (let i = 0; i < count; i++) {
+    const at = reader.pos;
+    const opcode = reader.u8();
+    if (opcode === 0x00 || opcode === 0x01) {
+      if (reader.u8() !== 0x00) reader.fail("canon lift/lower must be followed by 0x00", at);
+      reader.u32();
+      readCanonOptions(reader, encodings);
+      if (opcode === 0x00) reader.u32();
+    } else if (opcode >= 0x02 && opcode <= 0x04) {
+      reader.u32();
+    } else {
+      other.push(opcode);
+      reader.pos = reader.end;
+      return;
+    }
+  }
+}
+
 function readImports(reader: ByteReader): ComponentExtern[] {
   const count = reader.u32();
   if (count > MAX_EXTERNS) reader.fail(`${count} imports`);
@@ -137,6 +184,8 @@ export function readComponentLayout(bytes: Uint8Array): ComponentLayout {
   const exports: ComponentExtern[] = [];
   const customSections: { name: string; content: Uint8Array }[] = [];
   let nestedComponents = 0;
+  const stringEncodings: Record<StringEncoding, number> = { utf8: 0, utf16: 0, "latin1+utf16": 0 };
+  const otherCanon: number[] = [];
   for (const section of readSections(bytes)) {
     const reader = new ByteReader(bytes, section.payloadStart, section.end);
     switch (section.id) {
@@ -158,6 +207,9 @@ export function readComponentLayout(bytes: Uint8Array): ComponentLayout {
       case ComponentSectionId.export:
         exports.push(...readExports(reader));
         break;
+      case ComponentSectionId.canon:
+        readCanon(reader, stringEncodings, otherCanon);
+        break;
       default:
         if (section.id > ComponentSectionId.value) {
           throw new SandprobeError(
@@ -172,5 +224,5 @@ export function readComponentLayout(bytes: Uint8Array): ComponentLayout {
     }
     reader.expectEnd(`component section ${section.id}`);
   }
-  return { coreModules, nestedComponents, imports, exports, customSections };
+  return { coreModules, nestedComponents, imports, exports, stringEncodings, otherCanon, customSections };
 }

@@ -10,6 +10,8 @@ export interface ComponentExtern {
   readonly kind: ComponentExternKind;
 }
 
+export type StringEncoding = "utf8" | "utf16" | "latin1+utf16";
+
 /** One embedded core module: where its bytes sit in the component. */
 export interface CoreModuleRange {
   /** Index in the component's core module index space (order of appearance). */
@@ -27,6 +29,10 @@ export interface ComponentLayout {
   readonly nestedComponents: number;
   readonly imports: readonly ComponentExtern[];
   readonly exports: readonly ComponentExtern[];
+  /** How many `canon lift`/`canon lower` entries name each string encoding explicitly. */
+  readonly stringEncodings: Readonly<Record<StringEncoding, number>>;
+  /** Opcodes of canon builtins other than lift, lower and resource.* (async, threads, ...). */
+  readonly otherCanon: readonly number[];
   /** Top-level custom sections: name and content (after the name). */
   readonly customSections: readonly { readonly name: string; readonly content: Uint8Array }[];
 }

@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
+import { componentEmbed, componentNew } from "@bytecodealliance/jco";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import {
@@ -153,6 +154,21 @@ test("a core module importing an interface outside the probe world is refused", 
     ok.core.length,
     coreModule({ imports: [["wasi:random/random@0.2.0", "get-random-u64"]], memory: true }).length,
   );
+});
+
+test("a component that lowers strings as UTF-8 is refused: the fast path reads UTF-16", async () => {
+  const core = new Uint8Array(await readFile(join("build/probes/examples", "latency.wasm")));
+  const embedded = await componentEmbed({
+    binary: core,
+    witPath: resolve("wit"),
+    world: "probe",
+    stringEncoding: "utf8",
+  });
+  const utf8 = await componentNew(embedded);
+  assert.is(readComponentLayout(utf8).stringEncodings.utf16, 0);
+  assert.ok(readComponentLayout(latency).stringEncodings.utf16 > 0);
+  const detail = refused(() => extractCoreModule(utf8), "E_COMPONENT_UNSUPPORTED", /strings as utf8/);
+  assert.is(detail.encoding, "utf8");
 });
 
 test("a composed component (nested components) is refused", () => {
