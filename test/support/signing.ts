@@ -1,7 +1,9 @@
-import { CAPABILITIES } from "../../host/manifest/manifest.js";
+import { CAPABILITIES, encodeManifest, MANIFEST_SECTION, type Manifest } from "../../host/manifest/manifest.js";
 import { importSecretKey, type SecretKey } from "../../host/signing/keys.js";
 import { signModule } from "../../host/signing/sign.js";
 import { createTrustPolicy, type TrustPolicy, type TrustPolicyConfig } from "../../host/trust/policy.js";
+import { concatBytes, encodeCustomSection } from "../../host/wasm/encode.js";
+import { CUSTOM_SECTION_ID, readSections } from "../../host/wasm/sections.js";
 import { probeBytes, seededBytes } from "./probes.js";
 
 /** A deterministic Ed25519 key for tests: the same `n` always gives the same key. */
@@ -46,4 +48,18 @@ export async function codeOf(fn: () => Promise<unknown> | unknown): Promise<stri
     const code = (error as { code?: unknown }).code;
     return typeof code === "string" && (error as Error).name === "SandprobeError" ? code : `untyped: ${String(error)}`;
   }
+}
+
+/** An example probe with its manifest replaced, unsigned. */
+export async function withManifest(name: string, change: Partial<Manifest>): Promise<Uint8Array> {
+  const bytes = await probeBytes("examples", name);
+  const sections = readSections(bytes);
+  const kept = sections.filter((s) => !(s.id === CUSTOM_SECTION_ID && s.name === MANIFEST_SECTION));
+  const old = sections.find((s) => s.name === MANIFEST_SECTION);
+  const manifest = JSON.parse(new TextDecoder().decode(bytes.subarray(old?.contentStart, old?.end))) as Manifest;
+  return concatBytes([
+    bytes.subarray(0, 8),
+    ...kept.map((s) => bytes.subarray(s.start, s.end)),
+    encodeCustomSection(MANIFEST_SECTION, encodeManifest({ ...manifest, ...change })),
+  ]);
 }

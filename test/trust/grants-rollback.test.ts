@@ -5,29 +5,15 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { encodeManifest, MANIFEST_SECTION, type Manifest } from "../../host/manifest/manifest.js";
+import { MANIFEST_SECTION } from "../../host/manifest/manifest.js";
 import { signModule } from "../../host/signing/sign.js";
 import { recordAccepted } from "../../host/trust/record.js";
 import { verifyProbe } from "../../host/trust/verify-probe.js";
 import { MemoryVersionLedger } from "../../host/trust/versions.js";
 import { concatBytes, encodeCustomSection } from "../../host/wasm/encode.js";
-import { CUSTOM_SECTION_ID, readSections } from "../../host/wasm/sections.js";
+import { readSections } from "../../host/wasm/sections.js";
 import { probeBytes } from "../support/probes.js";
-import { codeOf, openPolicy, signedProbe, testKey } from "../support/signing.js";
-
-/** An example probe with its manifest replaced, unsigned. */
-async function withManifest(name: string, change: Partial<Manifest>): Promise<Uint8Array> {
-  const bytes = await probeBytes("examples", name);
-  const sections = readSections(bytes);
-  const kept = sections.filter((s) => !(s.id === CUSTOM_SECTION_ID && s.name === MANIFEST_SECTION));
-  const old = sections.find((s) => s.name === MANIFEST_SECTION);
-  const manifest = JSON.parse(new TextDecoder().decode(bytes.subarray(old?.contentStart, old?.end))) as Manifest;
-  return concatBytes([
-    bytes.subarray(0, 8),
-    ...kept.map((s) => bytes.subarray(s.start, s.end)),
-    encodeCustomSection(MANIFEST_SECTION, encodeManifest({ ...manifest, ...change })),
-  ]);
-}
+import { codeOf, openPolicy, signedProbe, testKey, withManifest } from "../support/signing.js";
 
 test('capabilities not granted to the probe\'s name are E_CAPABILITY_DENIED; a named or "*" grant allows them', async () => {
   const a = await testKey(1);

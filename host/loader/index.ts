@@ -1,0 +1,6 @@
+export {
+  type LoadedBundle,
+  type LoadProbeOptions,
+  TrustedLoader,
+  type TrustedLoaderOptions,
+} from "./trusted-loader.js";
