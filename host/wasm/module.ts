@@ -31,7 +31,7 @@ export const SectionId = {
 } as const;
 
 /** Position of each known non-custom section in the order the spec requires. */
-const ORDER: Record<number, number> = {
+export const SECTION_ORDER: Readonly<Record<number, number>> = {
   1: 1,
   2: 2,
   3: 3,
@@ -180,7 +180,7 @@ export function parseModule(bytes: Uint8Array): ParsedModule {
   let lastRank = 0;
   for (const section of sections) {
     if (section.id === CUSTOM_SECTION_ID) continue;
-    const rank = ORDER[section.id];
+    const rank = SECTION_ORDER[section.id];
     if (rank === undefined)
       throw new SandprobeError("E_MALFORMED", `unknown section id ${section.id} at byte ${section.start}`);
     if (rank <= lastRank) {

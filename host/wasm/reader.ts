@@ -70,6 +70,21 @@ export class ByteReader {
     return this.fail(`s${bits} LEB128 too long`, start);
   }
 
+  /** Signed LEB128 of at most 32 bits (5 bytes, unused high bits a sign extension), as a number. */
+  s32(): number {
+    const start = this.pos;
+    let result = 0;
+    for (let shift = 0; shift < 28; shift += 7) {
+      const byte = this.u8();
+      result |= (byte & 0x7f) << shift;
+      if ((byte & 0x80) === 0) return byte & 0x40 ? result | (-1 << (shift + 7)) : result;
+    }
+    const last = this.u8();
+    const high = last & 0xf8;
+    if (high !== 0 && high !== 0x78) this.fail("s32 LEB128 out of range or too long", start);
+    return result | (last << 28);
+  }
+
   /** Skip a signed LEB128 without decoding it (validated only for length). */
   skipLeb(maxBytes: number): void {
     const start = this.pos;
