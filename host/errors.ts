@@ -49,7 +49,18 @@ export type ErrorCode =
   // A trust policy that cannot be applied (threshold above the key count, bad scope pattern, ...).
   | "E_POLICY"
   // A bundle whose index does not match the probes it carries.
-  | "E_BUNDLE_MISMATCH";
+  | "E_BUNDLE_MISMATCH"
+  // --- Sandbox limits (host/sandbox) ---
+  // A metered hook ran out of fuel (its per-invocation budget) and was stopped.
+  | "E_FUEL_EXHAUSTED"
+  // The code uses an instruction outside the feature set the metering pass understands (SIMD, threads, tail calls, ...).
+  | "E_UNSUPPORTED_OPCODE"
+  // A memory's declared minimum is above the pages the host allows this probe.
+  | "E_MEMORY_LIMIT"
+  // A table's declared minimum is above the elements the host allows this probe.
+  | "E_TABLE_LIMIT"
+  // The module declares more globals than the host allows.
+  | "E_GLOBAL_LIMIT";
 
 /** An error with a stable code. `detail` holds machine-readable context. */
 export class SandprobeError extends Error {
