@@ -9,7 +9,7 @@ const edges32 = [0, 1, -1, 63, 64, -64, -65, 127, 128, 8191, -8192, 2 ** 27, -(2
 
 test("s32 values round-trip through encodeS32 and ByteReader.s32, minimally encoded", () => {
   const values = [...edges32];
-  for (let i = 0; i < 2000; i++) values.push(((i * 2654435761) | 0) >> i % 31);
+  for (let i = 0; i < 2000; i++) values.push(((i * 2654435761) | 0) >> (i % 31));
   for (const value of values) {
     const bytes = Uint8Array.from(encodeS32(value));
     const reader = new ByteReader(bytes);
@@ -49,7 +49,11 @@ test("s64 values round-trip through encodeS64 and ByteReader.sleb(64)", () => {
 
 test("ByteWriter grows as needed and returns exactly what was written", () => {
   const writer = new ByteWriter(1);
-  for (let i = 0; i < 1000; i++) writer.u8(i).u32(i * 1000).s32(-i);
+  for (let i = 0; i < 1000; i++)
+    writer
+      .u8(i)
+      .u32(i * 1000)
+      .s32(-i);
   const bytes = writer.finish();
   assert.is(bytes.length, writer.length);
   const reader = new ByteReader(bytes);
