@@ -2,6 +2,12 @@
  * sandprobe's public API. Everything not exported here is internal and may change.
  */
 export { type HostClock, type ManualClock, manualClock, performanceClock } from "./clock/clock.js";
+export {
+  extractCoreModule,
+  fastPathModule,
+  findComponentManifest,
+  readComponentLayout,
+} from "./component/index.js";
 export { type ErrorCode, isSandprobeError, SandprobeError } from "./errors.js";
 export {
   type HttpProbeOptions,

@@ -1,10 +1,22 @@
-import { type TracerProvider, trace } from "@opentelemetry/api";
+import {
+  type Context,
+  type MeterProvider,
+  metrics,
+  context as otelContext,
+  type TracerProvider,
+  trace,
+} from "@opentelemetry/api";
+import type { LoggerProvider } from "@opentelemetry/api-logs";
 import { type HostClock, performanceClock } from "../clock/clock.js";
+import { fastPathModule } from "../component/fast-path.js";
 import { SandprobeError } from "../errors.js";
 import type { ProbeLogRecord } from "../imports/context.js";
+import type { TailSamplingProcessor } from "../otel/tail-sampling.js";
+import type { SamplingPolicy } from "../sampling/policy.js";
+import { TelemetryLedger } from "../telemetry/ledger.js";
 import { type AdmittedProbe, admitProbe } from "./admit.js";
 import { DEFAULT_LIMITS, type HostLimits } from "./limits.js";
-import { LoadedProbe } from "./probe.js";
+import { LoadedProbe, type ProbeEnvironment } from "./probe.js";
 import { type RequestInfo, RequestScope } from "./scope.js";
 import type { ProbeStatsSnapshot } from "./stats.js";
 
@@ -15,12 +27,23 @@ export interface RuntimeOptions {
   readonly limits?: Partial<HostLimits>;
   /** Receives probe log lines (capped per invocation); dropped when absent. */
   readonly onLog?: (record: ProbeLogRecord) => void;
+  /** Where probe metrics go; defaults to the global provider of @opentelemetry/api. */
+  readonly meterProvider?: MeterProvider;
+  /** Probe log lines also become OpenTelemetry log records here (from @opentelemetry/api-logs). */
+  readonly loggerProvider?: LoggerProvider;
+  /** Accounts for every probe span and log record (a fresh ledger by default). */
+  readonly ledger?: TelemetryLedger;
+  /** Critical routes: a request on one is kept (its context marked sampled) before any probe runs. */
+  readonly sampling?: SamplingPolicy;
+  /** Tail sampling: each request's spans are held until the request's end decides. */
+  readonly tailSampling?: Pick<TailSamplingProcessor, "attach">;
 }
 
 /**
- * A probe to load: its bytes, and optionally the module already compiled
- * from exactly those bytes (runtimes such as workerd forbid compiling at run
- * time and hand over modules compiled at deploy time).
+ * A probe to load: its bytes (a core module, or a component of the probe
+ * world, whose core module then runs on the fast path), and optionally the
+ * module already compiled from exactly those bytes (runtimes such as workerd
+ * forbid compiling at run time and hand over modules compiled at deploy time).
  */
 export type ProbeSource = Uint8Array | { readonly bytes: Uint8Array; readonly module?: WebAssembly.Module };
 
@@ -54,15 +77,41 @@ export class ProbeRuntime {
     tracerProvider: TracerProvider;
     limits: HostLimits;
     log: (record: ProbeLogRecord) => void;
+    telemetry: ProbeEnvironment["telemetry"];
   };
+  private readonly sampling: SamplingPolicy | undefined;
+  private readonly tail: Pick<TailSamplingProcessor, "attach"> | undefined;
 
   constructor(options: RuntimeOptions = {}) {
+    const limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.env = {
       clock: options.clock ?? performanceClock(),
       tracerProvider: options.tracerProvider ?? trace.getTracerProvider(),
-      limits: { ...DEFAULT_LIMITS, ...options.limits },
+      limits,
       log: options.onLog ?? (() => {}),
+      telemetry: {
+        ledger: options.ledger ?? new TelemetryLedger(),
+        meterProvider: options.meterProvider ?? metrics.getMeterProvider(),
+        loggerProvider: options.loggerProvider,
+        maxMetricSeries: limits.metricSeriesPerProbe,
+      },
     };
+    this.sampling = options.sampling;
+    this.tail = options.tailSampling;
+  }
+
+  /** The ledger: per probe, spans and log records emitted, exported and dropped (by reason). */
+  get ledger(): TelemetryLedger {
+    return this.env.telemetry.ledger;
+  }
+
+  /**
+   * The context a request's spans should start under: with tail sampling on,
+   * the context gains the request's buffer, so the spans an adapter starts
+   * before `begin` (its server span) are kept or dropped with the probes'.
+   */
+  requestContext(parent: Context = otelContext.active()): Context {
+    return this.tail ? this.tail.attach(parent) : parent;
   }
 
   get clock(): HostClock {
@@ -77,8 +126,11 @@ export class ProbeRuntime {
   /** Verify, compile, instantiate and `init` probes, without touching the loaded set. */
   async prepare(sources: readonly ProbeSource[]): Promise<LoadedProbe[]> {
     const admitted = sources.map((source) => {
-      const bytes = source instanceof Uint8Array ? source : source.bytes;
-      return { admitted: admitProbe(bytes), module: source instanceof Uint8Array ? undefined : source.module };
+      const given = source instanceof Uint8Array ? source : source.bytes;
+      // A component of our world runs on the fast path: its one core module.
+      const bytes = fastPathModule(given);
+      const module = source instanceof Uint8Array || bytes !== given ? undefined : source.module;
+      return { admitted: admitProbe(bytes), module };
     });
     const names = new Set<string>();
     for (const { admitted: a } of admitted) {
@@ -120,7 +172,11 @@ export class ProbeRuntime {
 
   /** Start a request: call `request()`, `response(status)` and `end()` on the scope. */
   begin(request: RequestInfo = {}): RequestScope {
-    return new RequestScope(this.probeSet, request, this.env.clock);
+    const info = this.tail ? { ...request, parent: this.requestContext(request.parent) } : request;
+    const scope = new RequestScope(this.probeSet, info, this.env.clock);
+    // A critical route is kept whatever the incoming flag said: mark the parent sampled.
+    if (this.sampling?.isCriticalRoute(info.route)) scope.sample(true);
+    return scope;
   }
 }
 
