@@ -1,0 +1,13 @@
+export type { ResourcePolicy } from "./limits.js";
+export { capMemoryPages, DEFAULT_RESOURCE_POLICY, limitResources } from "./limits.js";
+export type { MeteredExports, MeteredModule, MeteringInfo, MeterOptions } from "./meter/index.js";
+export {
+  COST_MODEL_VERSION,
+  decodeMeteringInfo,
+  FUEL_EXPORT,
+  MAX_BUDGET,
+  METERING_SECTION,
+  meterModule,
+  START_EXPORT,
+  takeFuelExhausted,
+} from "./meter/index.js";

@@ -1,0 +1,155 @@
+import { type ErrorCode, SandprobeError } from "../errors.js";
+import type { Limits, ParsedModule } from "../wasm/index.js";
+import { ByteReader, ByteWriter, parseModule, readValType, replaceSections, SectionId } from "../wasm/index.js";
+
+/**
+ * Static resource limits, applied by rewriting the module before it is
+ * compiled: every memory and table gets a maximum no larger than the policy
+ * allows, so growth past it fails inside WebAssembly (`memory.grow` and
+ * `table.grow` return -1) and never reaches the host; modules that need more
+ * from the start, or declare more globals than allowed, are refused.
+ */
+export interface ResourcePolicy {
+  /** Largest size of each linear memory, in 64 KiB pages. */
+  readonly memoryPages: number;
+  /** Largest size of each table, in elements. */
+  readonly tableElements: number;
+  /** Most globals a module may have (imported and defined). */
+  readonly globals: number;
+}
+
+export const DEFAULT_RESOURCE_POLICY: ResourcePolicy = {
+  memoryPages: 256, // 16 MiB
+  tableElements: 10_000,
+  globals: 1_000,
+};
+
+/** The memory cap for one probe: what its manifest asks for, never more than the host allows. */
+export function capMemoryPages(requested: number | undefined, hostPages: number): number {
+  return requested === undefined ? hostPages : Math.min(requested, hostPages);
+}
+
+/** Pages of the largest memory the WebAssembly JS API allows with 32-bit addresses. */
+const MAX_PAGES = 65_536;
+const MAX_TABLE = 10_000_000;
+
+function checkPolicy(policy: ResourcePolicy): void {
+  const ok = (v: number, max: number) => Number.isSafeInteger(v) && v >= 0 && v <= max;
+  if (!ok(policy.memoryPages, MAX_PAGES) || !ok(policy.tableElements, MAX_TABLE) || !ok(policy.globals, 1_000_000)) {
+    throw new RangeError(`invalid resource policy ${JSON.stringify(policy)}`);
+  }
+}
+
+function capped(limits: Limits, cap: number, code: ErrorCode, what: string): Limits {
+  if (limits.min > cap) {
+    throw new SandprobeError(code, `${what} needs at least ${limits.min} but the limit is ${cap}`, {
+      minimum: limits.min,
+      limit: cap,
+    });
+  }
+  return { min: limits.min, max: Math.min(limits.max ?? cap, cap) };
+}
+
+function writeLimits(out: ByteWriter, limits: Limits): void {
+  out
+    .u8(0x01)
+    .u32(limits.min)
+    .u32(limits.max as number);
+}
+
+function readLimits(r: ByteReader): Limits {
+  const flags = r.u8();
+  if (flags > 1) r.fail(`limits flags 0x${flags.toString(16)}`, r.pos - 1);
+  const min = r.u32();
+  return { min, max: flags === 1 ? r.u32() : undefined };
+}
+
+/** Rewrite memory and table limits to the policy; refuse what cannot fit (E_MEMORY_LIMIT, E_TABLE_LIMIT, E_GLOBAL_LIMIT). */
+export function limitResources(bytes: Uint8Array, policy: ResourcePolicy = DEFAULT_RESOURCE_POLICY): Uint8Array {
+  checkPolicy(policy);
+  const module = parseModule(bytes);
+  const replacements = new Map<number, Uint8Array>();
+  let globals = 0;
+  const memory = (l: Limits, i: number) => capped(l, policy.memoryPages, "E_MEMORY_LIMIT", `memory ${i}`);
+  const table = (l: Limits, i: number) => capped(l, policy.tableElements, "E_TABLE_LIMIT", `table ${i}`);
+  let memories = 0;
+  let tables = 0;
+
+  const importSection = section(module, SectionId.import);
+  if (importSection) {
+    const r = new ByteReader(bytes, importSection.payloadStart, importSection.end);
+    const out = new ByteWriter(importSection.end - importSection.payloadStart + 16);
+    const count = r.u32();
+    out.u32(count);
+    for (let i = 0; i < count; i++) {
+      const from = r.pos;
+      r.name();
+      r.name();
+      const kind = r.u8();
+      out.bytes(bytes.subarray(from, r.pos));
+      if (kind === 1) {
+        const typeAt = r.pos;
+        readValType(r);
+        out.bytes(bytes.subarray(typeAt, r.pos));
+        writeLimits(out, table(readLimits(r), tables++));
+      } else if (kind === 2) {
+        writeLimits(out, memory(readLimits(r), memories++));
+      } else {
+        // func and tag: an index (tag: attribute byte first); global: type and mutability.
+        const descAt = r.pos;
+        if (kind === 0) r.u32();
+        else if (kind === 3) {
+          readValType(r);
+          r.u8();
+          globals++;
+        } else if (kind === 4) {
+          r.u8();
+          r.u32();
+        } else r.fail(`unknown import kind ${kind}`, descAt - 1);
+        out.bytes(bytes.subarray(descAt, r.pos));
+      }
+    }
+    r.expectEnd("import section");
+    replacements.set(SectionId.import, out.finish());
+  }
+
+  const tableSection = section(module, SectionId.table);
+  if (tableSection) {
+    const r = new ByteReader(bytes, tableSection.payloadStart, tableSection.end);
+    const out = new ByteWriter(32);
+    const count = r.u32();
+    out.u32(count);
+    for (let i = 0; i < count; i++) {
+      const typeAt = r.pos;
+      if (r.u8() === 0x40) r.fail("tables with initializers are not supported", typeAt);
+      r.pos = typeAt;
+      readValType(r);
+      out.bytes(bytes.subarray(typeAt, r.pos));
+      writeLimits(out, table(readLimits(r), tables++));
+    }
+    r.expectEnd("table section");
+    replacements.set(SectionId.table, out.finish());
+  }
+
+  const memorySection = section(module, SectionId.memory);
+  if (memorySection) {
+    const out = new ByteWriter(16);
+    out.u32(module.memories.length);
+    for (const limits of module.memories) writeLimits(out, memory(limits, memories++));
+    replacements.set(SectionId.memory, out.finish());
+  }
+
+  const globalSection = section(module, SectionId.global);
+  if (globalSection) globals += new ByteReader(bytes, globalSection.payloadStart, globalSection.end).u32();
+  if (globals > policy.globals) {
+    throw new SandprobeError("E_GLOBAL_LIMIT", `the module has ${globals} globals; the limit is ${policy.globals}`, {
+      globals,
+      limit: policy.globals,
+    });
+  }
+  return replaceSections(bytes, module.sections, replacements);
+}
+
+function section(module: ParsedModule, id: number) {
+  return module.sections.find((s) => s.id === id);
+}

@@ -1,0 +1,241 @@
+import { SandprobeError } from "../../errors.js";
+import type { FuncType, Section, ValType } from "../../wasm/index.js";
+import {
+  ByteReader,
+  ByteWriter,
+  concatBytes,
+  customSections,
+  encodeCustomSection,
+  encodeName,
+  encodeU32,
+  parseModule,
+  replaceSections,
+  SectionId,
+} from "../../wasm/index.js";
+import {
+  COST_MODEL_VERSION,
+  encodeMeteringInfo,
+  FUEL_EXPORT,
+  METERING_SECTION,
+  type MeteringInfo,
+  START_EXPORT,
+} from "./abi.js";
+import { analyzeBody, type BodyAnalysis } from "./analyze.js";
+import { type EmitContext, emitBody, emitWrapper } from "./emit.js";
+import { planMetering } from "./plan.js";
+import { scanModule } from "./scan.js";
+
+export interface MeterOptions {
+  /**
+   * Exported functions to turn into metered entries: the hooks and `init`.
+   * Names the module does not export as a function are left out (the result's
+   * `info.entries` lists the ones rewritten). Every other exported function
+   * stays callable as it was, charging the fuel counter as it stands.
+   */
+  readonly entries: readonly string[];
+}
+
+export interface MeteredModule {
+  readonly bytes: Uint8Array;
+  readonly info: MeteringInfo;
+}
+
+const VALTYPE_BYTE: Record<ValType, number> = {
+  i32: 0x7f,
+  i64: 0x7e,
+  f32: 0x7d,
+  f64: 0x7c,
+  v128: 0x7b,
+  funcref: 0x70,
+  externref: 0x6f,
+};
+
+function encodeFuncType(type: FuncType): number[] {
+  return [
+    0x60,
+    ...encodeU32(type.params.length),
+    ...type.params.map((t) => VALTYPE_BYTE[t]),
+    ...encodeU32(type.results.length),
+    ...type.results.map((t) => VALTYPE_BYTE[t]),
+  ];
+}
+
+function sameType(a: FuncType, b: FuncType): boolean {
+  return (
+    a.params.length === b.params.length &&
+    a.results.length === b.results.length &&
+    a.params.every((t, i) => t === b.params[i]) &&
+    a.results.every((t, i) => t === b.results[i])
+  );
+}
+
+/**
+ * Instrument a core module for fuel metering (docs/metering.md): a pure
+ * function of the bytes and options, so it gives the same bytes ahead of time
+ * as at load time. Throws E_MALFORMED for bytes it cannot make sense of,
+ * E_UNSUPPORTED_OPCODE for instructions outside the accepted feature set and
+ * E_UNSUPPORTED for modules already metered or too large to meter.
+ */
+export function meterModule(bytes: Uint8Array, options: MeterOptions): MeteredModule {
+  const module = parseModule(bytes);
+  if (customSections(bytes, module.sections, METERING_SECTION).length > 0) {
+    throw new SandprobeError("E_UNSUPPORTED", `the module already carries a ${METERING_SECTION} section`);
+  }
+  for (const exp of module.exports) {
+    if (exp.name === FUEL_EXPORT || exp.name === START_EXPORT) {
+      throw new SandprobeError("E_UNSUPPORTED", `export name "${exp.name}" is reserved for the metering ABI`);
+    }
+  }
+  const facts = scanModule(module);
+  const { importedFuncs, funcCount, funcTypes } = facts;
+  const typeOf = (func: number): FuncType => module.types[funcTypes[func] as number] as FuncType;
+
+  // Pass 1: analyze every body.
+  const ctx = {
+    funcCount,
+    globalCount: facts.globalCount,
+    typeCount: module.types.length,
+    referenced: facts.referenced,
+  };
+  const bodies: BodyAnalysis[] = facts.bodies.map((body, i) =>
+    analyzeBody(bytes, body.start, body.end, typeOf(importedFuncs + i).params.length, ctx),
+  );
+
+  // Entries: each exported function named in options, and the start function.
+  const wanted = new Set(options.entries);
+  const entryExports = module.exports.filter((e) => e.kind === "func" && wanted.has(e.name));
+  const escapes = new Uint8Array(bodies.length);
+  for (let f = importedFuncs; f < funcCount; f++) escapes[f - importedFuncs] = facts.referenced[f] as number;
+  for (const exp of module.exports) {
+    if (exp.kind === "func" && !wanted.has(exp.name) && exp.index >= importedFuncs)
+      escapes[exp.index - importedFuncs] = 1;
+  }
+  const plan = planMetering(bodies, importedFuncs, escapes);
+
+  // One wrapper per distinct target, numbered after every existing function.
+  const wrapperOf = new Map<number, number>();
+  const targets: number[] = [];
+  const addTarget = (func: number): number => {
+    let wrapper = wrapperOf.get(func);
+    if (wrapper === undefined) {
+      wrapper = funcCount + targets.length;
+      wrapperOf.set(func, wrapper);
+      targets.push(func);
+    }
+    return wrapper;
+  };
+  for (const exp of entryExports) addTarget(exp.index);
+  const startWrapper = facts.start === undefined ? undefined : addTarget(facts.start);
+
+  // Types: the wrappers' (params..., i32) -> (results..., i32), reusing equal types.
+  const types = [...module.types];
+  const newTypes: number[][] = [];
+  const wrapperTypes = targets.map((target) => {
+    const base = typeOf(target);
+    const type: FuncType = { params: [...base.params, "i32"], results: [...base.results, "i32"] };
+    let index = types.findIndex((t) => sameType(t, type));
+    if (index < 0) {
+      index = types.length;
+      types.push(type);
+      newTypes.push(encodeFuncType(type));
+    }
+    return index;
+  });
+
+  const fuelIndex = facts.globalCount;
+  const emit: EmitContext = { bytes, importCount: importedFuncs, fuel: encodeU32(fuelIndex), plan };
+
+  // Pass 2: the code section.
+  const code = new ByteWriter(bytes.length + 64 * (bodies.length + targets.length));
+  code.u32(bodies.length + targets.length);
+  const writeBody = (write: (out: ByteWriter) => void) => {
+    const body = new ByteWriter(256);
+    write(body);
+    const encoded = body.finish();
+    code.u32(encoded.length).bytes(encoded);
+  };
+  bodies.forEach((body, i) => {
+    writeBody((out) => emitBody(out, emit, i, body));
+  });
+  targets.forEach((target) => {
+    writeBody((out) => emitWrapper(out, emit, { target, paramCount: typeOf(target).params.length }));
+  });
+
+  const replacements = new Map<number, Uint8Array | null>();
+  replacements.set(SectionId.code, code.finish());
+
+  const typeSection = module.sections.find((s) => s.id === SectionId.type);
+  if (newTypes.length > 0) {
+    const oldEntries = typeSection ? entriesOf(bytes, typeSection) : new Uint8Array(0);
+    replacements.set(
+      SectionId.type,
+      concatBytes([Uint8Array.from(encodeU32(types.length)), oldEntries, Uint8Array.from(newTypes.flat())]),
+    );
+  }
+
+  if (targets.length > 0) {
+    const fnSection = module.sections.find((s) => s.id === SectionId.function);
+    const oldEntries = fnSection ? entriesOf(bytes, fnSection) : new Uint8Array(0);
+    const added = wrapperTypes.flatMap((t) => encodeU32(t));
+    replacements.set(
+      SectionId.function,
+      concatBytes([
+        Uint8Array.from(encodeU32(module.functions.length + targets.length)),
+        oldEntries,
+        Uint8Array.from(added),
+      ]),
+    );
+  }
+
+  // The fuel counter: (global (mut i32) (i32.const 0)), after every existing global.
+  const fuelGlobal = Uint8Array.of(0x7f, 0x01, 0x41, 0x00, 0x0b);
+  const globals = facts.globalEntries;
+  replacements.set(
+    SectionId.global,
+    concatBytes([
+      Uint8Array.from(encodeU32((globals?.count ?? 0) + 1)),
+      globals ? bytes.subarray(globals.start, globals.end) : new Uint8Array(0),
+      fuelGlobal,
+    ]),
+  );
+
+  // Exports: entries now name their wrappers; the fuel counter and start are added.
+  const exportParts: Uint8Array[] = [];
+  const entryNames: string[] = [];
+  const exportEntry = (name: string, kind: number, index: number) => {
+    exportParts.push(encodeName(name), Uint8Array.from([kind, ...encodeU32(index)]));
+  };
+  for (const exp of module.exports) {
+    const kind = ["func", "table", "memory", "global", "tag"].indexOf(exp.kind);
+    if (exp.kind === "func" && wanted.has(exp.name)) {
+      entryNames.push(exp.name);
+      exportEntry(exp.name, kind, wrapperOf.get(exp.index) as number);
+    } else {
+      exportEntry(exp.name, kind, exp.index);
+    }
+  }
+  exportEntry(FUEL_EXPORT, 3, fuelIndex);
+  if (startWrapper !== undefined) exportEntry(START_EXPORT, 0, startWrapper);
+  const exportCount = module.exports.length + 1 + (startWrapper === undefined ? 0 : 1);
+  replacements.set(SectionId.export, concatBytes([Uint8Array.from(encodeU32(exportCount)), ...exportParts]));
+  if (facts.start !== undefined) replacements.set(SectionId.start, null);
+
+  const info: MeteringInfo = {
+    version: 1,
+    costModel: COST_MODEL_VERSION,
+    fuelExport: FUEL_EXPORT,
+    startExport: startWrapper === undefined ? null : START_EXPORT,
+    entries: entryNames,
+  };
+  const out = replaceSections(bytes, module.sections, replacements, [
+    encodeCustomSection(METERING_SECTION, encodeMeteringInfo(info)),
+  ]);
+  return { bytes: out, info };
+}
+
+/** The entries of a vector section: its payload after the count. */
+function entriesOf(bytes: Uint8Array, section: Section): Uint8Array {
+  const r = new ByteReader(bytes, section.payloadStart, section.end);
+  r.u32();
+  return bytes.subarray(r.pos, section.end);
+}
