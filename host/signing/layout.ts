@@ -74,3 +74,9 @@ export async function contentHashes(bytes: Uint8Array, layout: SignedLayout): Pr
   const digests = ends.map((end) => crypto.subtle.digest("SHA-256", source.subarray(layout.contentStart, end)));
   return (await Promise.all(digests)).map((d) => new Uint8Array(d));
 }
+
+/** Only the last hash (all signed content): one digest, whatever the number of delimiters. */
+export async function fullContentHash(bytes: Uint8Array, layout: SignedLayout): Promise<Uint8Array> {
+  const digest = await crypto.subtle.digest("SHA-256", bufferSource(bytes).subarray(layout.contentStart));
+  return new Uint8Array(digest);
+}

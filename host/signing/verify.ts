@@ -8,9 +8,9 @@
 import { SandprobeError } from "../errors.js";
 import type { BinaryKind, Section } from "../wasm/types.js";
 import { bytesEqual, toHex } from "./bytes.js";
-import { ALG_ED25519, decodeSignatureData, type SignatureData, signedMessage } from "./format.js";
+import { ALG_ED25519, decodeSignatureData, type SignatureData, type SignedHashes, signedMessage } from "./format.js";
 import { ed25519Verify, type PublicKey } from "./keys.js";
-import { contentHashes, type SignedLayout, signedLayout } from "./layout.js";
+import { fullContentHash, type SignedLayout, signedLayout } from "./layout.js";
 
 /**
  * - valid: verifies with `key` and covers every signed byte.
@@ -18,8 +18,16 @@ import { contentHashes, type SignedLayout, signedLayout } from "./layout.js";
  * - invalid: some key was a candidate (by key id, or any key when there is no id) but none verifies.
  * - no-key: no given key has this signature's key id.
  * - unsupported-algorithm: an algorithm other than Ed25519.
+ * - skipped: not checked, the file's verification budget (MAX_VERIFICATIONS) was spent on other signatures.
  */
-export type SignatureStatus = "valid" | "partial" | "invalid" | "no-key" | "unsupported-algorithm";
+export type SignatureStatus = "valid" | "partial" | "invalid" | "no-key" | "unsupported-algorithm" | "skipped";
+
+/**
+ * Ed25519 verifications spent on one file at most. Honest files carry a few
+ * signatures; without a cap, 64 sets x 256 key-less signatures against every
+ * trusted key would cost seconds of CPU per hostile upload.
+ */
+export const MAX_VERIFICATIONS = 64;
 
 export interface SignatureCheck {
   /** Index of the signed set and of the signature within it. */
@@ -41,8 +49,8 @@ export interface SignatureReport {
   /** Index in `sections` of the first section the signature covers. */
   readonly firstCovered: number;
   readonly data: SignatureData;
-  /** This file's hashes, one per part; the last covers all signed content. */
-  readonly hashes: readonly Uint8Array[];
+  /** SHA-256 of all signed content: a signature counts only if its set holds this hash. */
+  readonly contentHash: Uint8Array;
   readonly checks: readonly SignatureCheck[];
   /** Distinct keys with a valid signature over all signed content, in key order. */
   readonly signers: readonly PublicKey[];
@@ -83,41 +91,51 @@ export async function checkSignatures(
   const detached = options.signature !== undefined;
   const layout = signedLayout(bytes, detached);
   const data = signatureDataOf(bytes, layout, options);
-  const hashes = await contentHashes(bytes, layout);
-  const full = hashes[hashes.length - 1] as Uint8Array;
+  const contentHash = await fullContentHash(bytes, layout);
 
-  const pending: Promise<SignatureCheck>[] = [];
-  data.sets.forEach((set, setIndex) => {
+  // Sets that cover this file first: only their signatures can count. The
+  // rest are checked (for a precise error) while the budget lasts.
+  const covering = data.sets.map((set) => set.hashes.some((h) => bytesEqual(h, contentHash)));
+  const order = data.sets.map((_, i) => i).sort((a, b) => Number(covering[b]) - Number(covering[a]));
+  const checks: (SignatureCheck | Promise<SignatureCheck>)[][] = data.sets.map(() => []);
+  let budget = MAX_VERIFICATIONS;
+  for (const setIndex of order) {
+    const set = data.sets[setIndex] as SignedHashes;
     const message = signedMessage(set.hashes);
-    const covers = set.hashes.some((h) => bytesEqual(h, full));
+    const covers = covering[setIndex] as boolean;
     set.signatures.forEach((entry, index) => {
-      const base = { set: setIndex, index, keyIdHex: toHex(entry.keyId), algorithm: entry.algorithm };
+      const base = { set: setIndex, index, keyIdHex: toHex(entry.keyId), algorithm: entry.algorithm, key: undefined };
+      const out = checks[setIndex] as (SignatureCheck | Promise<SignatureCheck>)[];
       if (entry.algorithm !== ALG_ED25519) {
-        pending.push(Promise.resolve({ ...base, status: "unsupported-algorithm", key: undefined }));
+        out[index] = { ...base, status: "unsupported-algorithm" };
         return;
       }
-      const candidates = entry.keyId.length === 0 ? keys : keys.filter((k) => bytesEqual(k.keyId, entry.keyId));
+      const matching = entry.keyId.length === 0 ? keys : keys.filter((k) => bytesEqual(k.keyId, entry.keyId));
+      if (matching.length === 0) {
+        out[index] = { ...base, status: "no-key" };
+        return;
+      }
+      const candidates = matching.slice(0, budget);
+      budget -= candidates.length;
       if (candidates.length === 0) {
-        pending.push(Promise.resolve({ ...base, status: "no-key", key: undefined }));
+        out[index] = { ...base, status: "skipped" };
         return;
       }
-      pending.push(
-        (async (): Promise<SignatureCheck> => {
-          for (const key of candidates) {
-            if (await ed25519Verify(key, entry.signature, message)) {
-              return { ...base, status: covers ? "valid" : "partial", key };
-            }
+      out[index] = (async (): Promise<SignatureCheck> => {
+        for (const key of candidates) {
+          if (await ed25519Verify(key, entry.signature, message)) {
+            return { ...base, status: covers ? "valid" : "partial", key };
           }
-          return { ...base, status: "invalid", key: undefined };
-        })(),
-      );
+        }
+        return { ...base, status: candidates.length < matching.length ? "skipped" : "invalid" };
+      })();
     });
-  });
-  const checks = await Promise.all(pending);
-  const signed = new Set(checks.filter((c) => c.status === "valid").map((c) => c.key));
+  }
+  const settled = await Promise.all(checks.flat());
+  const signed = new Set(settled.filter((c) => c.status === "valid").map((c) => c.key));
   const signers = keys.filter((k, i) => signed.has(k) && keys.findIndex((o) => bytesEqual(o.raw, k.raw)) === i);
   const { kind, sections, firstCovered } = layout;
-  return { kind, detached, sections, firstCovered, data, hashes, checks, signers };
+  return { kind, detached, sections, firstCovered, data, contentHash, checks: settled, signers };
 }
 
 /**
@@ -142,6 +160,13 @@ export function signatureFailure(report: SignatureReport): SandprobeError | unde
     return new SandprobeError(
       "E_SIGNATURE_INVALID",
       "no signature verifies with the expected key: the signature or the signed hashes were altered, or it was made with another key",
+      detail,
+    );
+  }
+  if (count("skipped") > 0) {
+    return new SandprobeError(
+      "E_SIGNATURE_INVALID",
+      `no valid signature within the first ${MAX_VERIFICATIONS} verifications: the file carries too many signatures that do not verify`,
       detail,
     );
   }

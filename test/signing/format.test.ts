@@ -9,6 +9,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { decodeSignatureData, encodeSignatureData, type SignatureData } from "../../host/signing/format.js";
 import { decodeSecretKey, importPublicKey } from "../../host/signing/keys.js";
+import { contentHashes, signedLayout } from "../../host/signing/layout.js";
 import { signModule } from "../../host/signing/sign.js";
 import { checkSignatures, verifyModule } from "../../host/signing/verify.js";
 import { probeBytes, seededBytes } from "../support/probes.js";
@@ -123,9 +124,14 @@ test("parts and delimiters: rolling hashes h1 = H(p1‖d1), h2 = H(p1‖d1‖p2�
       ...p2,
       ...d2,
     ]);
-  const full = await verifyModule(await build([h1, h2]), [key]);
-  assert.equal(full.hashes.length, 2);
-  assert.equal([...(full.hashes[0] as Uint8Array)], h1);
+  const signed = await build([h1, h2]);
+  const full = await verifyModule(signed, [key]);
+  assert.equal([...full.contentHash], h2);
+  const parts = await contentHashes(signed, signedLayout(signed));
+  assert.equal(
+    parts.map((h) => [...h]),
+    [h1, h2],
+  );
   // A set signing only the first part is genuine but does not cover the module: refused by default.
   const partialFile = await build([h1]);
   assert.is(await codeOf(() => verifyModule(partialFile, [key])), "E_SIGNATURE_INVALID");

@@ -6,7 +6,11 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { sha256 } from "../../host/signing/bytes.js";
+import { encodeSignatureData, MAX_SETS, MAX_SIGNATURES } from "../../host/signing/format.js";
 import { signedLayout } from "../../host/signing/layout.js";
+import { attachSignature } from "../../host/signing/sign.js";
+import { checkSignatures } from "../../host/signing/verify.js";
 import { verifyProbe } from "../../host/trust/verify-probe.js";
 import { encodeCustomSection } from "../../host/wasm/encode.js";
 import { readSections } from "../../host/wasm/sections.js";
@@ -99,6 +103,31 @@ test("random signature data in a `signature` section is E_MALFORMED or E_UNSUPPO
     const code = await codeOf(() => verifyProbe(bytes, policy));
     assert.ok(code === "E_MALFORMED" || code === "E_UNSUPPORTED" || code === "E_UNSIGNED", `seed ${seed} gave ${code}`);
   }
+});
+
+test("a file stuffed with 64 x 256 key-less bogus signatures is refused quickly (verification budget)", async () => {
+  const keys = [await testKey(1), await testKey(2), await testKey(3)];
+  const policy = await openPolicy(keys);
+  const unsigned = await signedProbe("latency", []);
+  const hash = await sha256(unsigned.subarray(8));
+  const bogus = { keyId: new Uint8Array(0), algorithm: 1, signature: seededBytes(5, 64) };
+  const set = { hashes: [hash], signatures: Array.from({ length: MAX_SIGNATURES }, () => bogus) };
+  const payload = encodeSignatureData({
+    specVersion: 1,
+    contentType: 1,
+    hashFunction: 1,
+    sets: Array.from({ length: MAX_SETS }, () => set),
+  });
+  const stuffed = attachSignature(unsigned, payload);
+  const started = performance.now();
+  const error = await verifyProbe(stuffed, policy).catch((e: Error) => e);
+  const took = performance.now() - started;
+  assert.is((error as { code?: string }).code, "E_SIGNATURE_INVALID");
+  // Unbounded, this is 16384 signatures x 3 keys of Ed25519 (seconds); the budget caps it at 64 verifications.
+  assert.ok(took < 1500, `took ${took.toFixed(0)} ms`);
+  // Everything past the budget is reported as skipped, never as valid: stuffing can make a file fail, not pass.
+  const report = await checkSignatures(stuffed, [keys[0]!.publicKey]);
+  assert.ok(report.checks.filter((c) => c.status === "skipped").length > 16000);
 });
 
 test("the verified bytes are a private copy: changing the caller's buffer afterwards changes nothing", async () => {
