@@ -1,3 +1,5 @@
+export type { FuelSnapshot } from "./fuel-stats.js";
+export { FuelStats } from "./fuel-stats.js";
 export type { ResourcePolicy } from "./limits.js";
 export { capMemoryPages, DEFAULT_RESOURCE_POLICY, limitResources } from "./limits.js";
 export type { MeteredExports, MeteredModule, MeteringInfo, MeterOptions } from "./meter/index.js";
@@ -11,3 +13,5 @@ export {
   START_EXPORT,
   takeFuelExhausted,
 } from "./meter/index.js";
+export type { SandboxedModule, SandboxPolicy } from "./policy.js";
+export { DEFAULT_SANDBOX_POLICY, fuelExhaustion, PROBE_ENTRIES, sandboxModule } from "./policy.js";
