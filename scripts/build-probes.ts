@@ -12,7 +12,7 @@ import asc from "assemblyscript/asc";
 import { encodeManifest, MANIFEST_SECTION, validateManifest } from "../host/manifest/manifest.js";
 import { concatBytes, encodeCustomSection } from "../host/wasm/encode.js";
 
-export const PROBE_GROUPS = ["examples", "hostile", "testing"] as const;
+export const PROBE_GROUPS = ["examples", "hostile", "testing", "bench"] as const;
 export const BUILD_DIR = "build/probes";
 
 export interface BuiltProbe {

@@ -3,8 +3,15 @@ import { SandprobeError } from "../errors.js";
 const utf16 = new TextDecoder("utf-16le");
 /** Below this many code units String.fromCharCode beats TextDecoder. */
 const SHORT_STRING = 64;
-/** Short strings remembered per instance, by address. */
+/** Short strings remembered per instance (a power of two): a direct-mapped cache keyed by content hash. */
 const RECENT_STRINGS = 256;
+
+/** A decoded string and its code units (also viewed as 32-bit words, for comparing two units at a time). */
+interface CachedString {
+  readonly text: string;
+  readonly words: Uint32Array;
+  readonly units: Uint16Array;
+}
 
 export type Realloc = (oldPtr: number, oldSize: number, align: number, newSize: number) => number;
 
@@ -19,7 +26,11 @@ export class GuestMemory {
   private u16 = new Uint16Array(0);
   private view = new DataView(new ArrayBuffer(0));
   private realloc: Realloc | undefined;
-  private readonly recent = new Map<number, string>();
+  private u32 = new Uint32Array(0);
+  /** Recently decoded short strings, at the slot their content hashes to. */
+  private readonly recent: (CachedString | undefined)[] = new Array<CachedString | undefined>(RECENT_STRINGS).fill(
+    undefined,
+  );
   /** Longest string, in code units, the host decodes; longer ones are cut. */
   maxStringUnits = 64 * 1024;
 
@@ -27,7 +38,7 @@ export class GuestMemory {
     this.memory = memory;
     this.realloc = realloc;
     this.buffer = undefined;
-    this.recent.clear();
+    this.recent.fill(undefined);
   }
 
   private refresh(): void {
@@ -38,6 +49,7 @@ export class GuestMemory {
     if (buffer) {
       this.buffer = buffer;
       this.u16 = new Uint16Array(buffer, 0, buffer.byteLength >>> 1);
+      this.u32 = new Uint32Array(buffer, 0, buffer.byteLength >>> 2);
       this.view = new DataView(buffer);
     }
   }
@@ -60,19 +72,44 @@ export class GuestMemory {
     const take = Math.min(length, this.maxStringUnits);
     const first = start >>> 1;
     if (take > SHORT_STRING) return utf16.decode(this.u16.subarray(first, first + take));
-    // Span names and attribute keys are mostly literals at fixed addresses:
-    // reuse the last string decoded at this address if its code units still match.
-    const cached = this.recent.get(start);
-    if (cached !== undefined && cached.length === take && this.matches(cached, first)) return cached;
-    const text = String.fromCharCode.apply(null, this.u16.subarray(first, first + take) as unknown as number[]);
-    if (this.recent.size >= RECENT_STRINGS) this.recent.clear();
-    this.recent.set(start, text);
+    // Span names, attribute keys and values repeat from request to request,
+    // but values the guest builds land at a new address each time: look the
+    // string up by a hash of its length and first and last code units, then
+    // compare every code unit (two at a time) before trusting the cached string.
+    const u16 = this.u16;
+    const last = first + take - 1;
+    let hash = take;
+    if (take > 0) {
+      hash = Math.imul(hash ^ (u16[first] as number), 0x01000193);
+      hash = Math.imul(hash ^ (u16[last] as number), 0x01000193);
+      if (take > 2) {
+        hash = Math.imul(hash ^ (u16[first + 1] as number), 0x01000193);
+        hash = Math.imul(hash ^ (u16[last - 1] as number), 0x01000193);
+        hash = Math.imul(hash ^ (u16[(first + last) >>> 1] as number), 0x01000193);
+      }
+    }
+    const slot = (hash ^ (hash >>> 15)) & (RECENT_STRINGS - 1);
+    const cached = this.recent[slot];
+    if (cached !== undefined && cached.text.length === take && this.matches(cached, start, take)) return cached.text;
+    const codes = u16.slice(first, first + take);
+    const text = take === 0 ? "" : String.fromCharCode.apply(null, codes as unknown as number[]);
+    this.recent[slot] = { text, words: new Uint32Array(codes.buffer, 0, take >>> 1), units: codes };
     return text;
   }
 
-  private matches(text: string, first: number): boolean {
+  /** Whether the `take` code units at byte `start` are those of `cached`. */
+  private matches(cached: CachedString, start: number, take: number): boolean {
+    if ((start & 3) === 0) {
+      const u32 = this.u32;
+      const words = cached.words;
+      const at = start >>> 2;
+      for (let i = 0; i < words.length; i++) if (words[i] !== u32[at + i]) return false;
+      return (take & 1) === 0 || cached.units[take - 1] === this.u16[(start >>> 1) + take - 1];
+    }
     const u16 = this.u16;
-    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) !== u16[first + i]) return false;
+    const units = cached.units;
+    const first = start >>> 1;
+    for (let i = 0; i < take; i++) if (units[i] !== u16[first + i]) return false;
     return true;
   }
 

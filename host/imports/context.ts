@@ -35,10 +35,10 @@ export interface RequestView {
   sample(keep: boolean): void;
 }
 
-/** The hook invocation in progress. */
+/** The hook invocation in progress (one object per probe instance, reused call after call). */
 export interface ActiveCall {
-  readonly request: RequestView;
-  readonly spans: SpanTable;
+  request: RequestView;
+  spans: SpanTable;
   spansStarted: number;
   logUnits: number;
 }

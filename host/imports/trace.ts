@@ -5,6 +5,16 @@ import type { ProbeContext } from "./context.js";
 const SPAN_KINDS = 5; // internal, server, client, producer, consumer: same order as OpenTelemetry's SpanKind
 const STATUS_CODES = 3; // unset, ok, error: same order as OpenTelemetry's SpanStatusCode
 
+/**
+ * A u64 instant as a number when it is exactly one (always, for a monotonic
+ * clock that started less than 104 days ago), else the BigInt itself: the
+ * clock's epoch conversion takes either, and is cheaper with a number.
+ */
+function instant(ns: bigint): bigint | number {
+  const n = Number(ns);
+  return Number.isSafeInteger(n) ? n : ns;
+}
+
 function invalidEnum(what: string, value: number): never {
   // The canonical ABI traps when a guest lowers an out-of-range enum.
   throw new SandprobeError("E_PROBE_TRAP", `invalid ${what} ${value}`);
@@ -44,16 +54,21 @@ export function traceImports(ctx: ProbeContext) {
 
   /** The span behind a handle in the current call, counting bad handles. */
   const spanOf = (handle: number): Span | undefined => {
-    const span = ctx.call?.spans.get(handle >>> 0);
-    if (!span) stats.drop(ctx.call ? "invalid-handle" : "no-request");
+    const call = ctx.call;
+    const span = call?.spans.get(handle >>> 0);
+    if (span === undefined) stats.drop(call ? "invalid-handle" : "no-request");
     return span;
   };
 
   const setAttribute = (handle: number, keyPtr: number, keyLen: number, value: AttributeValue) => {
     const key = readString(keyPtr, keyLen);
-    const span = spanOf(handle);
-    if (!span) return;
-    if (!ctx.call?.spans.takeAttribute(handle >>> 0, limits.attributesPerSpan)) {
+    const call = ctx.call;
+    const span = call?.spans.get(handle >>> 0);
+    if (call === undefined || span === undefined) {
+      stats.drop(call ? "invalid-handle" : "no-request");
+      return;
+    }
+    if (!call.spans.takeAttribute(handle >>> 0, limits.attributesPerSpan)) {
       stats.drop("attribute-quota");
       return;
     }
@@ -62,8 +77,13 @@ export function traceImports(ctx: ProbeContext) {
 
   const endSpan = (handle: number, endNs: bigint | number) => {
     const call = ctx.call;
-    if (call?.spans.end(handle >>> 0, clock.toEpoch(endNs))) stats.spansEnded++;
-    else stats.drop(call ? "invalid-handle" : "no-request");
+    // Check the handle before reading the clock or converting the time.
+    if (call?.spans.get(handle >>> 0) === undefined) {
+      stats.drop(call ? "invalid-handle" : "no-request");
+      return;
+    }
+    call.spans.end(handle >>> 0, clock.toEpoch(endNs));
+    stats.spansEnded++;
   };
 
   return {
@@ -82,7 +102,7 @@ export function traceImports(ctx: ProbeContext) {
     "start-span": (namePtr: number, nameLen: number, kind: number, parent: number): number =>
       startSpan(namePtr, nameLen, kind, parent, clock.nowNs()),
     "start-span-at": (namePtr: number, nameLen: number, kind: number, parent: number, start: bigint): number =>
-      startSpan(namePtr, nameLen, kind, parent, start),
+      startSpan(namePtr, nameLen, kind, parent, instant(start)),
     "set-attribute-string": (handle: number, kp: number, kl: number, vp: number, vl: number): void => {
       setAttribute(handle, kp, kl, readString(vp, vl));
     },
@@ -107,7 +127,7 @@ export function traceImports(ctx: ProbeContext) {
       spanOf(handle)?.setStatus(code === 2 && message ? { code, message } : { code });
     },
     "end-span": (handle: number): void => endSpan(handle, clock.nowNs()),
-    "end-span-at": (handle: number, end: bigint): void => endSpan(handle, end),
+    "end-span-at": (handle: number, end: bigint): void => endSpan(handle, instant(end)),
     sample: (decision: number): void => {
       if (decision >>> 0 > 1) invalidEnum("sampling-decision", decision);
       const call = ctx.call;

@@ -3,18 +3,32 @@ import { type Context, type HrTime, type Span, type SpanKind, type Tracer, trace
 /**
  * The spans one probe has open in one request. A handle is the index + 1, so
  * handles are small, start at 1 in every request and 0 never names a span.
+ *
+ * One table is made per probe per request, most of them for hooks that start
+ * no span: the lists are only allocated when the first span starts.
  */
 export class SpanTable {
-  private readonly spans: (Span | undefined)[] = [];
-  private readonly attributes: number[] = [];
+  private spans: (Span | undefined)[] | undefined;
+  /** Attributes set so far, per handle. */
+  private attributes: number[] | undefined;
   private open = 0;
   /** Spans started in this table (including ones already ended). */
   started = 0;
 
+  /** Spans started and not yet ended. */
+  get openSpans(): number {
+    return this.open;
+  }
+
   start(tracer: Tracer, name: string, kind: SpanKind, startTime: HrTime, parent: Context): number {
     const span = tracer.startSpan(name, { kind, startTime }, parent);
-    this.spans.push(span);
-    this.attributes.push(0);
+    if (this.spans === undefined || this.attributes === undefined) {
+      this.spans = [span];
+      this.attributes = [0];
+    } else {
+      this.spans.push(span);
+      this.attributes.push(0);
+    }
     this.open++;
     this.started++;
     return this.spans.length;
@@ -22,14 +36,15 @@ export class SpanTable {
 
   /** The open span behind a handle, or undefined for 0, unknown or ended handles. */
   get(handle: number): Span | undefined {
-    return this.spans[handle - 1];
+    return this.spans?.[handle - 1];
   }
 
   /** Count one more attribute on a span; false once it has `limit` already. */
   takeAttribute(handle: number, limit: number): boolean {
-    const count = this.attributes[handle - 1] ?? limit;
-    if (count >= limit) return false;
-    this.attributes[handle - 1] = count + 1;
+    const attributes = this.attributes;
+    const count = attributes?.[handle - 1] ?? limit;
+    if (count >= limit || attributes === undefined) return false;
+    attributes[handle - 1] = count + 1;
     return true;
   }
 
@@ -40,11 +55,12 @@ export class SpanTable {
   }
 
   end(handle: number, endTime: HrTime): boolean {
-    const span = this.spans[handle - 1];
-    if (!span) return false;
+    const spans = this.spans;
+    const span = spans?.[handle - 1];
+    if (spans === undefined || span === undefined) return false;
     span.end(endTime);
     // Keep the slot (handles stay stable) but forget the span.
-    this.spans[handle - 1] = undefined;
+    spans[handle - 1] = undefined;
     this.open--;
     return true;
   }
@@ -52,13 +68,14 @@ export class SpanTable {
   /** End every span the probe left open; returns how many there were. */
   endAll(endTime: HrTime): number {
     const left = this.open;
-    if (left === 0) return 0;
-    for (let i = 0; i < this.spans.length; i++) {
-      const span = this.spans[i];
+    const spans = this.spans;
+    if (left === 0 || spans === undefined) return 0;
+    for (let i = 0; i < spans.length; i++) {
+      const span = spans[i];
       if (span) {
         span.setAttribute("sandprobe.span.unended", true);
         span.end(endTime);
-        this.spans[i] = undefined;
+        spans[i] = undefined;
       }
     }
     this.open = 0;

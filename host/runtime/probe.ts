@@ -51,6 +51,8 @@ export class LoadedProbe {
   private readonly module: WebAssembly.Module;
   private readonly ctx: ProbeContext;
   private readonly clock: HostClock;
+  /** Reused by every call: hooks of one instance never overlap. */
+  private readonly active: ActiveCall;
   private request: HookFunction | undefined;
   private response: HookFunction | undefined;
   private poisoned = false;
@@ -78,6 +80,7 @@ export class LoadedProbe {
       call: undefined,
       abortMessage: undefined,
     };
+    this.active = { request: initView(), spans: new SpanTable(), spansStarted: 0, logUnits: 0 };
   }
 
   /** Instantiate and run `init`; throws a typed error if either fails. */
@@ -86,6 +89,11 @@ export class LoadedProbe {
     const failure = probe.instantiate();
     if (failure) throw failure;
     return probe;
+  }
+
+  /** Whether the probe exports `hook` (cheaper than `hooks.has` on the hot path). */
+  handles(hook: HookName): boolean {
+    return (hook === "request" ? this.request : this.response) !== undefined;
   }
 
   get quarantined(): boolean {
@@ -117,7 +125,11 @@ export class LoadedProbe {
   }
 
   private call(fn: HookFunction, request: RequestView, spans: SpanTable): SandprobeError | undefined {
-    const active: ActiveCall = { request, spans, spansStarted: 0, logUnits: 0 };
+    const active = this.active;
+    active.request = request;
+    active.spans = spans;
+    active.spansStarted = 0;
+    active.logUnits = 0;
     this.ctx.call = active;
     this.ctx.abortMessage = undefined;
     try {

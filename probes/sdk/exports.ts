@@ -4,8 +4,18 @@
 // program even when a probe does not import the SDK itself.
 import "./index";
 
-/** Canonical ABI allocator: the host calls it to return strings to the guest. */
+/**
+ * Canonical ABI allocator: the host calls it to return strings to the guest
+ * (UTF-16, so align 2). A fresh string buffer is allocated as a managed
+ * String of exactly `newSize` bytes, which the SDK then uses in place
+ * (`takeString`): no copy and no free. The GC cannot run before the SDK holds
+ * it: collection only happens inside guest allocations, and the host makes
+ * none between this call and the import's return.
+ */
 export function cabi_realloc(oldPtr: usize, oldSize: usize, align: usize, newSize: usize): usize {
-  if (oldPtr == 0) return heap.alloc(newSize);
+  if (oldPtr == 0) {
+    if (align == 2) return __new(newSize, idof<String>());
+    return heap.alloc(newSize);
+  }
   return heap.realloc(oldPtr, newSize);
 }

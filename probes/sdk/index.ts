@@ -14,14 +14,15 @@ import {
 // One return area is enough: a probe runs one call at a time.
 const RET: usize = memory.data(32, 8);
 
-/** Read a (ptr, len) string result the host wrote at `at`, then free its buffer. */
+/**
+ * Take a (ptr, len) string result the host wrote at `at`. `cabi_realloc`
+ * (exports.ts) allocated the buffer as a managed String of exactly that
+ * size, so the result is used in place: no copy, nothing to free.
+ */
 function takeString(at: usize): string {
   const ptr = load<u32>(at) as usize;
-  const len = load<u32>(at, 4);
-  if (len == 0) return "";
-  const text = String.UTF16.decodeUnsafe(ptr, (len as usize) << 1);
-  heap.free(ptr);
-  return text;
+  if (ptr == 0) return "";
+  return changetype<string>(ptr);
 }
 
 @inline function strPtr(s: string): usize { return changetype<usize>(s); }
@@ -53,20 +54,27 @@ export class SpanContext {
   get sampled(): bool { return (this.traceFlags & 1) != 0; }
 }
 
-/** A span owned by the host; the probe only holds its handle. */
+/**
+ * A span owned by the host; the probe only holds its handle. A Span IS its
+ * handle (an unmanaged reference whose value is the handle), so starting a
+ * span allocates nothing in the guest; `null` is handle 0, "no span".
+ */
+@final @unmanaged
 export class Span {
-  constructor(public readonly handle: u32) {}
+  /** The host's handle for this span (0: the host refused to start it). */
+  get handle(): u32 { return <u32>changetype<usize>(this); }
+
+  /** The Span for a handle the host returned. */
+  @inline static of(handle: u32): Span { return changetype<Span>(<usize>handle); }
 
   /** Start a span now, as a child of `parent` or of the request's context. */
   static start(name: string, kind: SpanKind = SpanKind.Internal, parent: Span | null = null): Span {
-    const p = parent ? parent.handle : 0;
-    return new Span(trace_start_span(strPtr(name), strLen(name), kind, p));
+    return Span.of(trace_start_span(strPtr(name), strLen(name), kind, <u32>changetype<usize>(parent)));
   }
 
   /** Start a span at a monotonic-clock instant (nanoseconds). */
   static startAt(name: string, start: u64, kind: SpanKind = SpanKind.Internal, parent: Span | null = null): Span {
-    const p = parent ? parent.handle : 0;
-    return new Span(trace_start_span_at(strPtr(name), strLen(name), kind, p, start));
+    return Span.of(trace_start_span_at(strPtr(name), strLen(name), kind, <u32>changetype<usize>(parent), start));
   }
 
   setString(key: string, value: string): Span {
@@ -93,6 +101,7 @@ export class Span {
     trace_set_status(this.handle, code, strPtr(message), strLen(message));
     return this;
   }
+  /** End the span now (cheaper than `endAt(clock.now())`: no 64-bit values cross). */
   end(): void { trace_end_span(this.handle); }
   endAt(end: u64): void { trace_end_span_at(this.handle, end); }
 }

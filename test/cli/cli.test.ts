@@ -75,7 +75,7 @@ test("a second signer adds a signature; each key verifies; inspect --json shows 
   assert.is(info.kind, "module");
   assert.is(info.sections[0].name, "signature");
   assert.is(info.manifest.name, "latency");
-  assert.ok(info.imports.some((i: { name: string }) => i.name === "now"));
+  assert.ok(info.imports.some((i: { name: string }) => i.name === "received-at"));
   assert.ok(info.exports.some((e: { name: string }) => e.name === "response"));
   const sigs = info.signature.sets[0].signatures;
   assert.is(sigs.length, 2);
