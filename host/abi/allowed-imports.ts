@@ -20,6 +20,7 @@ export const WASI_MONOTONIC_CLOCK = "wasi:clocks/monotonic-clock@0.2.0";
 export const WASI_WALL_CLOCK = "wasi:clocks/wall-clock@0.2.0";
 export const TRACE = "sandprobe:probe/trace@0.1.0";
 export const HTTP = "sandprobe:probe/http@0.1.0";
+export const METRICS = "sandprobe:probe/metrics@0.1.0";
 export const LOG = "sandprobe:probe/log@0.1.0";
 export const ASSEMBLYSCRIPT_ENV = "env";
 
@@ -47,6 +48,9 @@ const TABLE: AllowedImport[] = [
   { module: TRACE, name: "set-attribute-float", type: fn([I32, ...STR, F64]) },
   { module: TRACE, name: "set-attribute-bool", type: fn([I32, ...STR, I32]) },
   { module: TRACE, name: "add-event", type: fn([I32, ...STR]) },
+  { module: TRACE, name: "add-event-with-attribute", type: fn([I32, ...STR, ...STR, ...STR]) },
+  // add-link(span, link: span-context): the record flattens to (i64, i64, i64, i32).
+  { module: TRACE, name: "add-link", type: fn([I32, I64, I64, I64, I32]) },
   { module: TRACE, name: "set-status", type: fn([I32, I32, ...STR]) },
   { module: TRACE, name: "end-span", type: fn([I32]) },
   { module: TRACE, name: "end-span-at", type: fn([I32, I64]) },
@@ -57,6 +61,9 @@ const TABLE: AllowedImport[] = [
   { module: HTTP, name: "status", type: fn([], [I32]), capability: "http.status" },
   { module: HTTP, name: "received-at", type: fn([], [I64]), capability: "http.received-at" },
   { module: HTTP, name: "header", type: fn([...STR, I32]), capability: "http.header", returnsString: true },
+
+  { module: METRICS, name: "counter-add", type: fn([...STR, F64, ...STR, ...STR]) },
+  { module: METRICS, name: "histogram-record", type: fn([...STR, F64, ...STR, ...STR]) },
 
   { module: LOG, name: "log", type: fn([I32, ...STR]) },
   { module: LOG, name: "abort", type: fn([...STR, ...STR, I32, I32]) },

@@ -2,6 +2,7 @@ import type { Context, Tracer } from "@opentelemetry/api";
 import type { GuestMemory } from "../abi/guest-memory.js";
 import type { HostClock } from "../clock/clock.js";
 import type { Manifest } from "../manifest/manifest.js";
+import type { ProbeTelemetry } from "../otel/probe-telemetry.js";
 import type { SpanTable } from "../otel/span-table.js";
 import type { HostLimits } from "../runtime/limits.js";
 import type { ProbeStats } from "../runtime/stats.js";
@@ -55,6 +56,8 @@ export interface ProbeContext {
   readonly tracer: Tracer;
   readonly limits: HostLimits;
   readonly stats: ProbeStats;
+  /** The probe's meter, logger and ledger account (kept across re-instantiations). */
+  readonly telemetry: ProbeTelemetry;
   readonly log: (record: ProbeLogRecord) => void;
   /** Set for the duration of a hook call, undefined otherwise. */
   call: ActiveCall | undefined;

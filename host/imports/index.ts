@@ -1,9 +1,18 @@
-import { ASSEMBLYSCRIPT_ENV, HTTP, LOG, TRACE, WASI_MONOTONIC_CLOCK, WASI_WALL_CLOCK } from "../abi/allowed-imports.js";
+import {
+  ASSEMBLYSCRIPT_ENV,
+  HTTP,
+  LOG,
+  METRICS,
+  TRACE,
+  WASI_MONOTONIC_CLOCK,
+  WASI_WALL_CLOCK,
+} from "../abi/allowed-imports.js";
 import { assemblyScriptImports } from "./assemblyscript.js";
 import { monotonicClockImports, wallClockImports } from "./clocks.js";
 import type { ProbeContext } from "./context.js";
 import { httpImports } from "./http.js";
 import { logImports } from "./log.js";
+import { metricsImports } from "./metrics.js";
 import { traceImports } from "./trace.js";
 
 /**
@@ -17,6 +26,7 @@ export function buildImports(ctx: ProbeContext): WebAssembly.Imports {
     [WASI_WALL_CLOCK]: wallClockImports(ctx),
     [TRACE]: traceImports(ctx),
     [HTTP]: httpImports(ctx),
+    [METRICS]: metricsImports(ctx),
     [LOG]: logImports(ctx),
     [ASSEMBLYSCRIPT_ENV]: assemblyScriptImports(ctx),
   };

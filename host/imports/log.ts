@@ -1,11 +1,15 @@
+import { ROOT_CONTEXT } from "@opentelemetry/api";
 import { LOG_LEVELS, type LogLevel, type ProbeContext } from "./context.js";
 
 /** sandprobe:probe/log@0.1.0: capped log output and the abort report. */
 export function logImports(ctx: ProbeContext) {
-  const { memory, stats } = ctx;
+  const { memory, stats, telemetry, clock } = ctx;
   const emit = (level: LogLevel, message: string) => {
     const request = ctx.call?.request;
     ctx.log({ probe: ctx.name, level, message, traceId: request?.traceId, spanId: request?.spanId });
+    // As an OpenTelemetry log record, correlated with the request's current span.
+    if (telemetry.logs)
+      telemetry.emitLog(level, message, request?.parent ?? ROOT_CONTEXT, clock.toEpoch(clock.nowNs()));
   };
   return {
     log: (level: number, ptr: number, len: number): void => {
@@ -14,6 +18,7 @@ export function logImports(ctx: ProbeContext) {
       if (call) {
         if (call.logUnits + units > ctx.limits.logUnitsPerInvocation) {
           stats.drop("log-quota");
+          telemetry.dropLog("quota");
           return;
         }
         call.logUnits += units;

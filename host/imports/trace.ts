@@ -15,6 +15,10 @@ function instant(ns: bigint): bigint | number {
   return Number.isSafeInteger(n) ? n : ns;
 }
 
+function hex64(value: bigint): string {
+  return value.toString(16).padStart(16, "0");
+}
+
 function invalidEnum(what: string, value: number): never {
   // The canonical ABI traps when a guest lowers an out-of-range enum.
   throw new SandprobeError("E_PROBE_TRAP", `invalid ${what} ${value}`);
@@ -23,6 +27,8 @@ function invalidEnum(what: string, value: number): never {
 /** sandprobe:probe/trace@0.1.0: the request's trace context and host-managed spans. */
 export function traceImports(ctx: ProbeContext) {
   const { memory, clock, stats, tracer, limits } = ctx;
+  /** The ledger: every start-span call is emitted, and ends exported or dropped for one reason. */
+  const account = ctx.telemetry.account.spans;
 
   const readString = (ptr: number, len: number): string => {
     if (memory.isTruncated(len)) stats.drop("string-truncated");
@@ -32,13 +38,16 @@ export function traceImports(ctx: ProbeContext) {
   const startSpan = (namePtr: number, nameLen: number, kind: number, parent: number, startNs: bigint | number) => {
     const name = readString(namePtr, nameLen);
     if (kind >>> 0 >= SPAN_KINDS) invalidEnum("span-kind", kind);
+    account.emitted++;
     const call = ctx.call;
     if (!call) {
       stats.drop("no-request");
+      account.drop("quota");
       return 0;
     }
     if (call.spansStarted >= limits.spansPerInvocation) {
       stats.drop("span-quota");
+      account.drop("quota");
       return 0;
     }
     let parentContext = call.request.parent;
@@ -49,7 +58,10 @@ export function traceImports(ctx: ProbeContext) {
     }
     call.spansStarted++;
     stats.spansStarted++;
-    return call.spans.start(tracer, name, kind, clock.toEpoch(startNs), parentContext);
+    const handle = call.spans.start(tracer, name, kind, clock.toEpoch(startNs), parentContext);
+    // A span the sampler dropped is a non-recording span: it never reaches a processor.
+    if (call.spans.get(handle)?.isRecording() === false) account.drop("sampled-out");
+    return handle;
   };
 
   /** The span behind a handle in the current call, counting bad handles. */
@@ -119,6 +131,40 @@ export function traceImports(ctx: ProbeContext) {
     "add-event": (handle: number, namePtr: number, nameLen: number): void => {
       const name = readString(namePtr, nameLen);
       spanOf(handle)?.addEvent(name, clock.toEpoch(clock.nowNs()));
+    },
+    "add-event-with-attribute": (
+      handle: number,
+      np: number,
+      nl: number,
+      kp: number,
+      kl: number,
+      vp: number,
+      vl: number,
+    ) => {
+      const name = readString(np, nl);
+      const key = readString(kp, kl);
+      const value = readString(vp, vl);
+      spanOf(handle)?.addEvent(name, { [key]: value }, clock.toEpoch(clock.nowNs()));
+    },
+    "add-link": (handle: number, hi: bigint, lo: bigint, spanId: bigint, flags: number): void => {
+      const span = spanOf(handle);
+      if (!span) return;
+      // i64 arrives signed: read the bits as unsigned.
+      const hiU = BigInt.asUintN(64, hi);
+      const loU = BigInt.asUintN(64, lo);
+      const idU = BigInt.asUintN(64, spanId);
+      if ((hiU === 0n && loU === 0n) || idU === 0n) {
+        stats.drop("invalid-link");
+        return;
+      }
+      span.addLink({
+        context: {
+          traceId: hex64(hiU) + hex64(loU),
+          spanId: hex64(idU),
+          traceFlags: flags & 0xff,
+          isRemote: true,
+        },
+      });
     },
     "set-status": (handle: number, code: number, msgPtr: number, msgLen: number): void => {
       const message = readString(msgPtr, msgLen);

@@ -8,6 +8,8 @@ export interface HostLimits {
   readonly maxStringUnits: number;
   /** Log bytes (UTF-16 code units) a probe may write in one invocation. */
   readonly logUnitsPerInvocation: number;
+  /** Distinct metric series (instrument + attribute) one probe may create; more are dropped. */
+  readonly metricSeriesPerProbe: number;
   /** Consecutive failed invocations before a probe is quarantined. */
   readonly quarantineAfter: number;
   /** First quarantine length; doubles on every further quarantine. */
@@ -21,6 +23,7 @@ export const DEFAULT_LIMITS: HostLimits = {
   attributesPerSpan: 64,
   maxStringUnits: 4096,
   logUnitsPerInvocation: 4096,
+  metricSeriesPerProbe: 200,
   quarantineAfter: 5,
   quarantineBaseNs: 1_000_000_000,
   quarantineMaxNs: 300_000_000_000,

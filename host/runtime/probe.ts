@@ -5,6 +5,7 @@ import { SandprobeError } from "../errors.js";
 import type { ActiveCall, ProbeContext, ProbeLogRecord, RequestView } from "../imports/context.js";
 import { buildImports } from "../imports/index.js";
 import type { HookName, Manifest } from "../manifest/manifest.js";
+import { ProbeTelemetry, type ProbeTelemetryOptions } from "../otel/probe-telemetry.js";
 import { SpanTable } from "../otel/span-table.js";
 import type { AdmittedProbe } from "./admit.js";
 import { classifyFailure, quarantineLengthNs } from "./failure.js";
@@ -16,6 +17,8 @@ export interface ProbeEnvironment {
   readonly tracerProvider: TracerProvider;
   readonly limits: HostLimits;
   readonly log: (record: ProbeLogRecord) => void;
+  /** Meters, loggers and the ledger probes report to. */
+  readonly telemetry: ProbeTelemetryOptions;
 }
 
 type HookFunction = () => void;
@@ -70,6 +73,7 @@ export class LoadedProbe {
     memory.maxStringUnits = limits.maxStringUnits;
     this.ctx = {
       name: this.name,
+      telemetry: new ProbeTelemetry(this.name, this.version, env.telemetry),
       manifest: admitted.manifest,
       memory,
       clock: env.clock,

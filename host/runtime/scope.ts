@@ -13,6 +13,7 @@ import type { SandprobeError } from "../errors.js";
 import type { RequestView } from "../imports/context.js";
 import type { HookName } from "../manifest/manifest.js";
 import { SpanTable } from "../otel/span-table.js";
+import { TailBucket } from "../otel/tail-sampling.js";
 import type { LoadedProbe } from "./probe.js";
 
 function randomHex(bytes: number): string {
@@ -156,6 +157,12 @@ export class RequestScope implements RequestView {
   end(): void {
     if (this.ended) return;
     this.ended = true;
+    this.endSpans();
+    // Tail sampling: the request is over, its buffered spans are kept or dropped as one.
+    TailBucket.of(this.parent)?.decide({ keep: this.sampled, route: this.route });
+  }
+
+  private endSpans(): void {
     let now: HrTime | undefined;
     for (let i = 0; i < this.tables.length; i++) {
       const table = this.tables[i];

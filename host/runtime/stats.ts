@@ -8,7 +8,10 @@ export type DropReason =
   | "invalid-handle"
   | "no-request"
   | "string-truncated"
-  | "sampled-out";
+  | "sampled-out"
+  | "invalid-link"
+  | "metric-cardinality"
+  | "metric-invalid";
 
 /** Counters for one loaded probe; a snapshot is handed out by `ProbeRuntime.stats()`. */
 export class ProbeStats {

@@ -28,6 +28,11 @@ export declare function trace_set_attribute_float(span: u32, key: usize, keyLen:
 export declare function trace_set_attribute_bool(span: u32, key: usize, keyLen: usize, value: i32): void;
 @external("sandprobe:probe/trace@0.1.0", "add-event")
 export declare function trace_add_event(span: u32, name: usize, nameLen: usize): void;
+@external("sandprobe:probe/trace@0.1.0", "add-event-with-attribute")
+export declare function trace_add_event_with_attribute(span: u32, name: usize, nameLen: usize, key: usize, keyLen: usize, value: usize, valueLen: usize): void;
+// add-link(span, link: span-context): the record flattens to its four fields.
+@external("sandprobe:probe/trace@0.1.0", "add-link")
+export declare function trace_add_link(span: u32, traceIdHi: u64, traceIdLo: u64, spanId: u64, traceFlags: i32): void;
 @external("sandprobe:probe/trace@0.1.0", "set-status")
 export declare function trace_set_status(span: u32, code: i32, message: usize, messageLen: usize): void;
 @external("sandprobe:probe/trace@0.1.0", "end-span")
@@ -47,6 +52,11 @@ export declare function http_status(): i32;
 export declare function http_received_at(): u64;
 @external("sandprobe:probe/http@0.1.0", "header")
 export declare function http_header(name: usize, nameLen: usize, ret: usize): void;
+
+@external("sandprobe:probe/metrics@0.1.0", "counter-add")
+export declare function metrics_counter_add(name: usize, nameLen: usize, value: f64, key: usize, keyLen: usize, attrValue: usize, attrValueLen: usize): void;
+@external("sandprobe:probe/metrics@0.1.0", "histogram-record")
+export declare function metrics_histogram_record(name: usize, nameLen: usize, value: f64, key: usize, keyLen: usize, attrValue: usize, attrValueLen: usize): void;
 
 @external("sandprobe:probe/log@0.1.0", "log")
 export declare function log_log(level: i32, message: usize, messageLen: usize): void;

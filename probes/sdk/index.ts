@@ -7,6 +7,7 @@ import {
   trace_current_context, trace_tracestate, trace_start_span, trace_start_span_at,
   trace_set_attribute_string, trace_set_attribute_int, trace_set_attribute_float, trace_set_attribute_bool,
   trace_add_event, trace_set_status, trace_end_span, trace_end_span_at, trace_sample,
+  trace_add_event_with_attribute, trace_add_link, metrics_counter_add, metrics_histogram_record,
   http_method, http_route, http_status, http_received_at, http_header,
   log_log, log_abort,
 } from "./imports";
@@ -97,6 +98,16 @@ export class Span {
     trace_add_event(this.handle, strPtr(name), strLen(name));
     return this;
   }
+  /** Add an event with one string attribute, e.g. ("exception", "exception.message", text). */
+  addEventWith(name: string, key: string, value: string): Span {
+    trace_add_event_with_attribute(this.handle, strPtr(name), strLen(name), strPtr(key), strLen(key), strPtr(value), strLen(value));
+    return this;
+  }
+  /** Link this span to another span context (ignored by the host when that context is invalid). */
+  addLink(to: SpanContext): Span {
+    trace_add_link(this.handle, to.traceIdHi, to.traceIdLo, to.spanId, to.traceFlags);
+    return this;
+  }
   setStatus(code: StatusCode, message: string = ""): Span {
     trace_set_status(this.handle, code, strPtr(message), strLen(message));
     return this;
@@ -131,6 +142,22 @@ export namespace http {
     http_header(strPtr(name), strLen(name), RET);
     if (load<u8>(RET) == 0) return null;
     return takeString(RET + 4);
+  }
+}
+
+/**
+ * Counters and histograms, exported by the host through OpenTelemetry
+ * metrics. One optional attribute per call; the host caps the distinct
+ * (name, attribute) series a probe may create and drops the rest.
+ */
+export namespace metrics {
+  /** Add a non-negative amount to a counter. */
+  export function add(name: string, value: f64, key: string = "", attrValue: string = ""): void {
+    metrics_counter_add(strPtr(name), strLen(name), value, strPtr(key), strLen(key), strPtr(attrValue), strLen(attrValue));
+  }
+  /** Record a value in a histogram. */
+  export function record(name: string, value: f64, key: string = "", attrValue: string = ""): void {
+    metrics_histogram_record(strPtr(name), strLen(name), value, strPtr(key), strLen(key), strPtr(attrValue), strLen(attrValue));
   }
 }
 
