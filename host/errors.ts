@@ -60,7 +60,10 @@ export type ErrorCode =
   // A table's declared minimum is above the elements the host allows this probe.
   | "E_TABLE_LIMIT"
   // The module declares more globals than the host allows.
-  | "E_GLOBAL_LIMIT";
+  | "E_GLOBAL_LIMIT"
+  // --- Edge workers (host/edge) ---
+  // A precompiled module shipped with a worker does not match the verified probe it stands for.
+  | "E_MODULE_MISMATCH";
 
 /** An error with a stable code. `detail` holds machine-readable context. */
 export class SandprobeError extends Error {

@@ -1,0 +1,107 @@
+/**
+ * A span processor for request-scoped runtimes (workerd, Deno Deploy, any
+ * fetch handler): no timers, no background work. Finished spans wait in a
+ * bounded buffer; `flush()` at the end of each request exports what is there
+ * in one batch, and the adapter hands the promise to `ctx.waitUntil`, so the
+ * export runs in the request that produced the spans.
+ *
+ * Typed structurally against OpenTelemetry's SpanProcessor and SpanExporter,
+ * so this file needs no SDK: pass it to any SDK's tracer provider.
+ */
+import type { Context } from "@opentelemetry/api";
+import type { ClockFacts } from "./clock.js";
+
+/** Attribute set on every span started while the clock is coarse (ClockFacts.coarse). */
+export const CLOCK_COARSE_ATTRIBUTE = "sandprobe.clock.coarse";
+
+/** What the processor needs of a started span. */
+export interface StartedSpanLike {
+  setAttribute(key: string, value: boolean | number | string): unknown;
+}
+
+/** OpenTelemetry's ExportResult: code 0 success, 1 failure. */
+export interface ExportResultLike {
+  readonly code: number;
+  readonly error?: Error;
+}
+
+export interface SpanExporterLike<S> {
+  export(spans: S[], resultCallback: (result: ExportResultLike) => void): void;
+  shutdown(): Promise<void>;
+  forceFlush?(): Promise<void>;
+}
+
+export interface RequestBatchOptions {
+  /** Facts about the clock spans are timed with; coarse clocks mark their spans. */
+  readonly clock?: ClockFacts;
+  /** Spans kept waiting at most; further ones are dropped and counted (default 2048). */
+  readonly maxQueue?: number;
+}
+
+export interface RequestBatchStats {
+  exported: number;
+  dropped: number;
+  failedExports: number;
+  lastError: string | undefined;
+}
+
+export class RequestBatchProcessor<S> {
+  readonly stats: RequestBatchStats = { exported: 0, dropped: 0, failedExports: 0, lastError: undefined };
+  private readonly exporter: SpanExporterLike<S>;
+  private readonly coarse: boolean;
+  private readonly maxQueue: number;
+  private queue: S[] = [];
+  private stopped: Promise<void> | undefined;
+
+  constructor(exporter: SpanExporterLike<S>, options: RequestBatchOptions = {}) {
+    this.exporter = exporter;
+    this.coarse = options.clock?.coarse === true;
+    this.maxQueue = options.maxQueue ?? 2048;
+  }
+
+  onStart(span: StartedSpanLike, _parentContext: Context): void {
+    if (this.coarse) span.setAttribute(CLOCK_COARSE_ATTRIBUTE, true);
+  }
+
+  onEnd(span: S): void {
+    if (this.stopped) return;
+    if (this.queue.length >= this.maxQueue) {
+      this.stats.dropped++;
+      return;
+    }
+    this.queue.push(span);
+  }
+
+  /** Export every waiting span in one batch. Never rejects: failures are counted. */
+  flush(): Promise<void> {
+    if (this.queue.length === 0) return Promise.resolve();
+    const batch = this.queue;
+    this.queue = [];
+    return new Promise<void>((resolve) => {
+      const done = (result: ExportResultLike) => {
+        if (result.code === 0) {
+          this.stats.exported += batch.length;
+        } else {
+          this.stats.failedExports++;
+          this.stats.lastError = result.error?.message ?? "export failed";
+        }
+        resolve();
+      };
+      try {
+        this.exporter.export(batch, done);
+      } catch (error) {
+        done({ code: 1, error: error instanceof Error ? error : new Error(String(error)) });
+      }
+    });
+  }
+
+  forceFlush(): Promise<void> {
+    return this.flush();
+  }
+
+  /** Flush once more and shut the exporter down; later calls return the same promise. */
+  shutdown(): Promise<void> {
+    this.stopped ??= this.flush().then(() => this.exporter.shutdown());
+    return this.stopped;
+  }
+}
