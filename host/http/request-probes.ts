@@ -77,7 +77,8 @@ export function startHttpRequest(
     parent = active;
   } else {
     remote = extractTraceContext(request.header);
-    const base = remote ? trace.setSpanContext(ROOT_CONTEXT, remote) : ROOT_CONTEXT;
+    // With tail sampling on, the request's buffer rides on the context: the server span joins it.
+    const base = runtime.requestContext(remote ? trace.setSpanContext(ROOT_CONTEXT, remote) : ROOT_CONTEXT);
     if (options.serverSpan === false) {
       parent = base;
     } else {
