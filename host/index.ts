@@ -1,6 +1,15 @@
 /**
  * sandprobe's public API. Everything not exported here is internal and may change.
  */
+
+export {
+  type BundleIndex,
+  type CreateBundleOptions,
+  createBundle,
+  parseBundle,
+  type VerifiedBundle,
+  verifyBundle,
+} from "./bundle/index.js";
 export { type HostClock, type ManualClock, manualClock, performanceClock } from "./clock/clock.js";
 export {
   extractCoreModule,
@@ -16,7 +25,9 @@ export {
   startHttpRequest,
 } from "./http/request-probes.js";
 export type { LogLevel, ProbeLogRecord } from "./imports/context.js";
+export { type LoadedBundle, type LoadProbeOptions, TrustedLoader, type TrustedLoaderOptions } from "./loader/index.js";
 export {
+  CAPABILITIES,
   type Capability,
   decodeManifest,
   encodeManifest,
@@ -30,6 +41,30 @@ export { DEFAULT_LIMITS, type HostLimits } from "./runtime/limits.js";
 export { type ProbeInfo, ProbeRuntime, type ProbeSource, type RuntimeOptions } from "./runtime/runtime.js";
 export { type HeaderLookup, type ProbeFailure, type RequestInfo, RequestScope } from "./runtime/scope.js";
 export type { DropReason, ProbeStatsSnapshot } from "./runtime/stats.js";
+export {
+  attachSignature,
+  checkSignatures,
+  computeKeyId,
+  decodePublicKey,
+  decodeSecretKey,
+  detachSignature,
+  encodePublicKey,
+  encodeSecretKey,
+  generateKeyPair,
+  type KeyPair,
+  type PublicKey,
+  publicKeyToPem,
+  type SecretKey,
+  SIGNATURE_SECTION,
+  type SignatureCheck,
+  type SignatureReport,
+  type SignatureStatus,
+  type SignOptions,
+  type SignResult,
+  secretKeyToPem,
+  signModule,
+  verifyModule,
+} from "./signing/index.js";
 export {
   childTraceContext,
   childTraceparent,
@@ -53,3 +88,17 @@ export {
   type TraceContextReading,
   W3CTraceState,
 } from "./tracecontext/index.js";
+export {
+  type CapabilityGrant,
+  createTrustPolicy,
+  MemoryVersionLedger,
+  recordAccepted,
+  type Signer,
+  type TrustedKeyConfig,
+  type TrustPolicy,
+  type TrustPolicyConfig,
+  type VerifiedProbe,
+  type VerifyProbeOptions,
+  type VersionLedger,
+  verifyProbe,
+} from "./trust/index.js";

@@ -9,7 +9,16 @@ import type { AddressInfo } from "node:net";
 import { parseArgs } from "node:util";
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { withProbes } from "../host/adapters/node-http.js";
-import { ProbeRuntime, type RequestScope } from "../host/index.js";
+import {
+  CAPABILITIES,
+  createBundle,
+  createTrustPolicy,
+  generateKeyPair,
+  ProbeRuntime,
+  type RequestScope,
+  signModule,
+  TrustedLoader,
+} from "../host/index.js";
 import { traceTree } from "./demo-report.js";
 
 const { values } = parseArgs({
@@ -26,14 +35,27 @@ const exporter = new InMemorySpanExporter();
 const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
 const runtime = new ProbeRuntime({ tracerProvider: provider });
 
+// Sign the example probes with a development key made on the spot, pack them
+// into a signed bundle, and load it through the trust policy, as an operator would.
 const dir = "build/probes/examples";
 const files = (await readdir(dir)).filter((f) => f.endsWith(".wasm")).sort();
 // The sampler decides first, so the other probes' spans follow its decision.
 files.sort((a, b) => (a.startsWith("sampler") ? -1 : b.startsWith("sampler") ? 1 : a.localeCompare(b)));
-const loaded = await runtime.replaceAll(
-  await Promise.all(files.map(async (f) => new Uint8Array(await readFile(`${dir}/${f}`)))),
+const devKey = await generateKeyPair();
+const signed = await Promise.all(
+  files.map(async (f) => (await signModule(new Uint8Array(await readFile(`${dir}/${f}`)), devKey.secretKey)).bytes),
 );
-console.log(`loaded ${loaded.length} probes: ${loaded.map((p) => `${p.name}@${p.version}`).join(", ")}`);
+const bundle = await createBundle({ name: "demo", version: "1.0.0", probes: signed }, devKey.secretKey);
+const policy = await createTrustPolicy({
+  keys: [{ name: "dev", publicKey: devKey.publicKey }],
+  grants: { "*": { capabilities: CAPABILITIES } },
+});
+const loadedBundle = await new TrustedLoader({ runtime, policy }).loadBundle(bundle);
+console.log(
+  `loaded signed bundle ${loadedBundle.name}@${loadedBundle.version} (${bundle.length} bytes, ` +
+    `signed by ${loadedBundle.signers.map((s) => `${s.name} ${s.keyId}`).join(", ")}): ` +
+    loadedBundle.probes.map((p) => `${p.name}@${p.version}`).join(", "),
+);
 
 // Probe cost per request: time spent inside the probes' hooks, measured here, not in the runtime.
 let probeNs = 0;
