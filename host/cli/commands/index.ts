@@ -7,7 +7,8 @@ import { bundle } from "./bundle.js";
 import { attach, detach } from "./detach.js";
 import { inspect } from "./inspect.js";
 import { keygen } from "./keygen.js";
+import { pack } from "./pack.js";
 import { sign } from "./sign.js";
 import { verify } from "./verify.js";
 
-export const COMMANDS: readonly Command[] = [keygen, sign, verify, inspect, detach, attach, bundle];
+export const COMMANDS: readonly Command[] = [keygen, sign, verify, inspect, detach, attach, bundle, pack];
