@@ -64,11 +64,12 @@ function hasRoom(processor: SpanProcessor, count: number): boolean {
 /**
  * Tail sampling at the edge. Each request gets a bucket in its context
  * (`attach`); every span started under that context is buffered when it
- * ends, until the request's end decides for all of them at once:
- * kept when a probe said keep, when a span carried the priority attribute,
- * or the route is critical; else dropped when a probe said drop; else kept
- * by TraceID ratio (the same hash as `TraceIdRatioBasedSampler`). Kept
- * spans go to `next` together; dropped ones are counted as "sampled-out".
+ * ends, until the request's end decides for all of them at once: kept when
+ * a probe said keep, when a span carried the priority attribute or a
+ * critical `http.route`, or the request's route is critical; else dropped
+ * when a probe said drop; else kept by TraceID ratio (the same hash as
+ * `TraceIdRatioBasedSampler`). Kept spans go to `next` together; dropped
+ * ones are counted as "sampled-out".
  * Buffers are bounded per request and in total: a span over the bound is
  * dropped at once and counted as "queue-full". Spans that end after their
  * request was decided follow the decision straight away. Spans outside any
@@ -122,7 +123,14 @@ export class TailSamplingProcessor implements SpanProcessor {
       return;
     }
     this.owners.delete(span);
-    if (this.policy.isPriority(span.attributes[this.policy.priorityAttribute])) bucket.forced = true;
+    const attributes = span.attributes;
+    const route = attributes["http.route"];
+    if (
+      this.policy.isPriority(attributes[this.policy.priorityAttribute]) ||
+      (typeof route === "string" && this.policy.isCriticalRoute(route))
+    ) {
+      bucket.forced = true;
+    }
     if (bucket.decision !== undefined) {
       this.release(span, bucket.decision || bucket.forced);
       return;
