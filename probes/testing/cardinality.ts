@@ -6,11 +6,11 @@ import { http, metrics } from "../sdk/index";
 export function init(): void {}
 
 export function request(): void {
+  metrics.add("probe.requests", 1);
   const user = http.header("x-user");
   for (let i = 0; i < 50; i++) {
     metrics.add("probe.requests", 1, "user.id", (user ? user : "anon") + "-" + i.toString());
   }
-  metrics.add("probe.requests", 1);
   metrics.add("9bad name", 1);
   metrics.add("probe.negative", -1);
   metrics.record("probe.nan", NaN);

@@ -1,0 +1,52 @@
+/**
+ * `sandprobe/telemetry`: the OpenTelemetry pipeline for probe telemetry
+ * (sampling, tail sampling, accounting, export). Needs the OpenTelemetry SDK
+ * packages (optional peer dependencies); the core `sandprobe` entry point
+ * needs only `@opentelemetry/api`.
+ */
+export {
+  type AccountableLogRecord,
+  AccountingLogRecordProcessor,
+  type AccountingOptions,
+  AccountingSpanProcessor,
+} from "../otel/accounting.js";
+export { type MetricOutcome, ProbeTelemetry } from "../otel/probe-telemetry.js";
+export {
+  TailBucket,
+  type TailDecisionInput,
+  type TailSamplingOptions,
+  TailSamplingProcessor,
+} from "../otel/tail-sampling.js";
+export { type SamplingOptions, SamplingPolicy } from "../sampling/policy.js";
+export { keepByRatio, normalizeRatio, ratioUpperBound, traceIdHash } from "../sampling/ratio.js";
+export { ProbeSampler } from "../sampling/sampler.js";
+export { type Environment, type EnvironmentSettings, settingsFromEnvironment } from "./env.js";
+export {
+  hrTimeToNanos,
+  JsonLinesLogExporter,
+  JsonLinesMetricExporter,
+  JsonLinesSpanExporter,
+  type LineSink,
+  spanToJson,
+} from "./jsonl.js";
+export {
+  DROP_REASONS,
+  type ProbeAccountSnapshot,
+  SignalAccount,
+  type SignalAccountSnapshot,
+  type TelemetryDropReason,
+  TelemetryLedger,
+} from "./ledger.js";
+export { observeLedger } from "./ledger-metrics.js";
+export { parseResourceAttributes, type ResourceOptions, resourceAttributes, SANDPROBE_VERSION } from "./resource.js";
+export {
+  createTelemetry,
+  type ExportTarget,
+  type FlushResult,
+  type OtlpOptions,
+  type OtlpProtocol,
+  type SignalExporters,
+  type TailOptions,
+  type Telemetry,
+  type TelemetryOptions,
+} from "./setup.js";
