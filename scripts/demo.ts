@@ -2,13 +2,16 @@
  * `npm run demo`: load the example probes, serve a small HTTP app on
  * 127.0.0.1, drive a few hundred requests through it (some carrying a W3C
  * traceparent, some slow, some failing) and show what the probes emitted.
+ * By default spans stay in memory and are printed as trees; with
+ * `--otlp URL` (or OTEL_EXPORTER_OTLP_ENDPOINT) spans, logs and metrics go
+ * to that OTLP/HTTP endpoint through the official exporters.
  */
 import { readdir, readFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { parseArgs } from "node:util";
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { withProbes } from "../host/adapters/node-http.js";
+import { createNodeTelemetry } from "../host/adapters/otel-node.js";
 import {
   CAPABILITIES,
   createBundle,
@@ -26,14 +29,22 @@ const { values } = parseArgs({
     requests: { type: "string", default: "300" },
     concurrency: { type: "string", default: "16" },
     trees: { type: "string", default: "4" },
+    /** OTLP/HTTP base endpoint, e.g. http://127.0.0.1:4318 (default: OTEL_EXPORTER_OTLP_ENDPOINT, else in memory). */
+    otlp: { type: "string" },
   },
 });
 const REQUESTS = Number(values.requests);
 const CONCURRENCY = Number(values.concurrency);
 
-const exporter = new InMemorySpanExporter();
-const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
-const runtime = new ProbeRuntime({ tracerProvider: provider });
+// The outermost layer: command line first, then the OTEL_* environment, else in memory.
+const otlp = values.otlp ?? process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
+const telemetry = await createNodeTelemetry({
+  resource: { serviceName: "sandprobe-demo", serviceVersion: "0.1.0", environment: "demo", bundleVersion: "1.0.0" },
+  export: values.otlp ? { otlp: { endpoint: values.otlp } } : otlp ? undefined : "memory",
+  batch: { scheduledDelayMillis: 200 },
+});
+for (const warning of telemetry.warnings) console.warn(`warning: ${warning}`);
+const runtime = new ProbeRuntime({ ...telemetry.runtimeOptions });
 
 // Sign the example probes with a development key made on the spot, pack them
 // into a signed bundle, and load it through the trust policy, as an operator would.
@@ -129,7 +140,8 @@ await Promise.all(lanes.map(worker));
 const elapsedMs = performance.now() - started;
 await new Promise<void>((resolve) => server.close(() => resolve()));
 
-const spans = exporter.getFinishedSpans();
+await telemetry.forceFlush(5000);
+const spans = telemetry.memory?.spans.getFinishedSpans() ?? [];
 const byTrace = new Map<string, typeof spans>();
 for (const span of spans) {
   const id = span.spanContext().traceId;
@@ -157,3 +169,17 @@ console.log(
 );
 if (failedRequests > 0 || done !== REQUESTS) process.exitCode = 1;
 for (const [name, s] of Object.entries(stats)) if (s.lastError) console.log(`last error of ${name}: ${s.lastError}`);
+
+// Flush and stop the pipeline (once, bounded), then show where every probe span went.
+const shutdown = await telemetry.shutdown(10_000);
+if (otlp)
+  console.log(`exported to ${otlp}: ${shutdown.ok ? "ok" : `failed (${shutdown.errors.map(String).join("; ")})`}`);
+for (const [name, account] of Object.entries(telemetry.ledger.snapshot())) {
+  const drops = Object.entries(account.spans.dropped)
+    .filter(([, n]) => n > 0)
+    .map(([reason, n]) => ` + ${n} ${reason}`)
+    .join("");
+  console.log(
+    `accounting ${name}: ${account.spans.emitted} spans emitted = ${account.spans.exported} exported${drops}`,
+  );
+}

@@ -2,7 +2,9 @@
  * Node adapter for the telemetry pipeline: reads the OTEL_* environment
  * variables (the only place sandprobe touches `process.env`), adds a JSON
  * Lines file exporter, and hands everything to the web-standard
- * `createTelemetry`. Options given in code win over the environment.
+ * `createTelemetry`. The environment's resource attributes win over those
+ * given in code (as in the OpenTelemetry Node SDK); for sampling and export,
+ * options given in code win.
  *
  *   const telemetry = await createNodeTelemetry({ resource: { serviceName: "edge" } });
  *   const runtime = new ProbeRuntime({ ...telemetry.runtimeOptions });
@@ -34,11 +36,13 @@ export interface NodeTelemetry extends Telemetry {
  */
 export async function createNodeTelemetry(options: NodeTelemetryOptions = {}): Promise<NodeTelemetry> {
   const settings = settingsFromEnvironment(options.env ?? process.env);
+  // As the OpenTelemetry Node SDK merges its environment detector: the
+  // operator's OTEL_SERVICE_NAME / OTEL_RESOURCE_ATTRIBUTES win over code.
   const fromCode: ResourceOptions = options.resource ?? {};
   const resource: ResourceOptions = {
-    ...settings.resource,
     ...fromCode,
-    attributes: { ...settings.resource.attributes, ...fromCode.attributes },
+    ...settings.resource,
+    attributes: { ...fromCode.attributes, ...settings.resource.attributes },
   };
 
   let file: number | undefined;

@@ -45,7 +45,7 @@ test("OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES a
         OTEL_TRACES_SAMPLER: "parentbased_traceidratio",
         OTEL_TRACES_SAMPLER_ARG: "0",
       },
-      resource: { serviceVersion: "9.9.9" },
+      resource: { serviceName: "set-in-code", serviceVersion: "9.9.9" },
     });
     assert.equal(telemetry.warnings, []);
     const runtime = new ProbeRuntime({ ...telemetry.runtimeOptions });
@@ -59,7 +59,7 @@ test("OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES a
     assert.is(spans.length, 3);
     assert.ok(receiver.requests().every((r) => r.encoding === "json"));
     const resource = spans[0]!.resource.attributes;
-    assert.is(resource["service.name"], "edge-node");
+    assert.is(resource["service.name"], "edge-node", "the operator's variable wins, as in the Node SDK");
     assert.is(resource["service.version"], "9.9.9");
     assert.is(resource["deployment.environment.name"], "prod");
     assert.is(resource["cloud.region"], "us-east-1");
