@@ -1,5 +1,11 @@
-/** Per-probe limits the host enforces; manifests may ask for less, never more. */
-export interface HostLimits {
+import { DEFAULT_SANDBOX_POLICY, type SandboxPolicy } from "../sandbox/policy.js";
+
+/**
+ * Per-probe limits the host enforces; manifests may ask for less, never more.
+ * The sandbox policy (fuel per hook call, memory pages, table elements,
+ * globals) is applied to the module itself before it is compiled.
+ */
+export interface HostLimits extends SandboxPolicy {
   /** Spans a probe may start in one hook invocation. */
   readonly spansPerInvocation: number;
   /** Attributes kept per span; further ones are dropped and counted. */
@@ -19,6 +25,7 @@ export interface HostLimits {
 }
 
 export const DEFAULT_LIMITS: HostLimits = {
+  ...DEFAULT_SANDBOX_POLICY,
   spansPerInvocation: 32,
   attributesPerSpan: 64,
   maxStringUnits: 4096,
@@ -30,9 +37,14 @@ export const DEFAULT_LIMITS: HostLimits = {
 };
 
 /** The effective limits for one probe: the host's, lowered by what the manifest asks. */
-export function effectiveLimits(host: HostLimits, requested: { spansPerInvocation?: number }): HostLimits {
+export function effectiveLimits(
+  host: HostLimits,
+  requested: { spansPerInvocation?: number; fuel?: number; memoryPages?: number },
+): HostLimits {
   return {
     ...host,
     spansPerInvocation: Math.min(host.spansPerInvocation, requested.spansPerInvocation ?? host.spansPerInvocation),
+    fuelPerHook: Math.min(host.fuelPerHook, requested.fuel ?? host.fuelPerHook),
+    memoryPages: Math.min(host.memoryPages, requested.memoryPages ?? host.memoryPages),
   };
 }

@@ -7,6 +7,8 @@ import { buildImports } from "../imports/index.js";
 import type { HookName, Manifest } from "../manifest/manifest.js";
 import { ProbeTelemetry, type ProbeTelemetryOptions } from "../otel/probe-telemetry.js";
 import { SpanTable } from "../otel/span-table.js";
+import { START_EXPORT } from "../sandbox/meter/abi.js";
+import { fuelExhaustion } from "../sandbox/policy.js";
 import type { AdmittedProbe } from "./admit.js";
 import { classifyFailure, quarantineLengthNs } from "./failure.js";
 import { effectiveLimits, type HostLimits } from "./limits.js";
@@ -21,7 +23,8 @@ export interface ProbeEnvironment {
   readonly telemetry: ProbeTelemetryOptions;
 }
 
-type HookFunction = () => void;
+/** A metered entry (docs/metering.md): takes the fuel budget, returns the fuel left. */
+type HookFunction = (budget: number) => number;
 
 /** The request view `init` runs under: no request, no parent. */
 function initView(): RequestView {
@@ -56,8 +59,11 @@ export class LoadedProbe {
   private readonly clock: HostClock;
   /** Reused by every call: hooks of one instance never overlap. */
   private readonly active: ActiveCall;
+  private exports: WebAssembly.Exports | undefined;
   private request: HookFunction | undefined;
   private response: HookFunction | undefined;
+  /** Fuel the last successful call used. */
+  private fuelUsed = 0;
   private poisoned = false;
   private quarantinedUntilNs = 0;
 
@@ -114,21 +120,26 @@ export class LoadedProbe {
       });
     }
     const exports = instance.exports as Record<string, unknown>;
+    this.exports = instance.exports;
     const memory = exports.memory instanceof WebAssembly.Memory ? exports.memory : undefined;
     const realloc = typeof exports.cabi_realloc === "function" ? (exports.cabi_realloc as never) : undefined;
     this.ctx.memory.bind(memory, realloc);
     this.request = this.hooks.has("request") ? (exports.request as HookFunction) : undefined;
     this.response = this.hooks.has("response") ? (exports.response as HookFunction) : undefined;
     this.poisoned = false;
-    const init = exports.init;
-    if (typeof init !== "function") return undefined;
+    // The start function (no longer run by instantiation), then init: each metered with the init budget.
     const spans = new SpanTable();
-    const failure = this.call(init as HookFunction, initView(), spans);
+    let failure: SandprobeError | undefined;
+    for (const entry of [exports[START_EXPORT], exports.init]) {
+      if (typeof entry !== "function") continue;
+      failure = this.call(entry as HookFunction, initView(), spans, this.ctx.limits.fuelForInit);
+      if (failure) break;
+    }
     spans.endAll(this.clock.toEpoch(this.clock.nowNs()));
     return failure;
   }
 
-  private call(fn: HookFunction, request: RequestView, spans: SpanTable): SandprobeError | undefined {
+  private call(fn: HookFunction, request: RequestView, spans: SpanTable, budget: number): SandprobeError | undefined {
     const active = this.active;
     active.request = request;
     active.spans = spans;
@@ -137,11 +148,14 @@ export class LoadedProbe {
     this.ctx.call = active;
     this.ctx.abortMessage = undefined;
     try {
-      fn();
+      this.fuelUsed = budget - fn(budget);
       return undefined;
     } catch (error) {
       this.poisoned = true;
-      return classifyFailure(error, this.name, this.ctx.abortMessage);
+      return (
+        fuelExhaustion(error, this.exports ?? {}, this.name, budget) ??
+        classifyFailure(error, this.name, this.ctx.abortMessage)
+      );
     } finally {
       this.ctx.call = undefined;
     }
@@ -166,9 +180,10 @@ export class LoadedProbe {
       failure = this.instantiate();
     }
     const fn = hook === "request" ? this.request : this.response;
-    if (!failure && fn) failure = this.call(fn, request, spans);
+    if (!failure && fn) failure = this.call(fn, request, spans, this.ctx.limits.fuelPerHook);
     if (!failure) {
       this.stats.consecutiveFailures = 0;
+      if (fn) this.stats.fuel.record(this.fuelUsed);
       return undefined;
     }
     this.stats.fail(failure.code, failure.message);

@@ -13,9 +13,11 @@ import { SandprobeError } from "../errors.js";
 import type { ProbeLogRecord } from "../imports/context.js";
 import type { TailSamplingProcessor } from "../otel/tail-sampling.js";
 import type { SamplingPolicy } from "../sampling/policy.js";
+import { METERING_SECTION } from "../sandbox/meter/abi.js";
+import { sandboxModule } from "../sandbox/policy.js";
 import { TelemetryLedger } from "../telemetry/ledger.js";
 import { type AdmittedProbe, admitProbe } from "./admit.js";
-import { DEFAULT_LIMITS, type HostLimits } from "./limits.js";
+import { DEFAULT_LIMITS, effectiveLimits, type HostLimits } from "./limits.js";
 import { LoadedProbe, type ProbeEnvironment } from "./probe.js";
 import { type RequestInfo, RequestScope } from "./scope.js";
 import type { ProbeStatsSnapshot } from "./stats.js";
@@ -42,8 +44,9 @@ export interface RuntimeOptions {
 /**
  * A probe to load: its bytes (a core module, or a component of the probe
  * world, whose core module then runs on the fast path), and optionally the
- * module already compiled from exactly those bytes (runtimes such as workerd
- * forbid compiling at run time and hand over modules compiled at deploy time).
+ * module already compiled from `sandboxedProbeBytes(bytes)` (runtimes such as
+ * workerd forbid compiling at run time and hand over modules compiled at
+ * deploy time).
  */
 export type ProbeSource = Uint8Array | { readonly bytes: Uint8Array; readonly module?: WebAssembly.Module };
 
@@ -54,10 +57,45 @@ export interface ProbeInfo {
   readonly quarantined: boolean;
 }
 
-async function compile(admitted: AdmittedProbe, module: WebAssembly.Module | undefined): Promise<WebAssembly.Module> {
-  if (module) return module;
+/**
+ * The module the runtime compiles for an admitted probe: memories and tables
+ * capped, code metered for fuel (docs/metering.md), under `limits`. A pure
+ * function of its inputs: runtimes that cannot compile at run time ship the
+ * module compiled from these bytes (see `sandboxedProbeBytes`).
+ */
+function sandboxed(admitted: AdmittedProbe, limits: HostLimits): Uint8Array {
+  return sandboxModule(admitted.bytes, admitted.manifest.limits, limits).bytes;
+}
+
+/**
+ * What to precompile for a probe, for runtimes that forbid compiling at run
+ * time (workerd): its verified bytes (module or component) admitted, then
+ * limited and metered with the same limits the runtime will be given.
+ */
+export function sandboxedProbeBytes(bytes: Uint8Array, limits: Partial<HostLimits> = {}): Uint8Array {
+  return sandboxed(admitProbe(fastPathModule(bytes)), { ...DEFAULT_LIMITS, ...limits });
+}
+
+async function compile(
+  admitted: AdmittedProbe,
+  module: WebAssembly.Module | undefined,
+  limits: HostLimits,
+): Promise<WebAssembly.Module> {
+  const probe = admitted.manifest.name;
+  if (module) {
+    // Compiled elsewhere (at deploy time): it must have gone through the same sandboxing.
+    if (WebAssembly.Module.customSections(module, METERING_SECTION).length === 0) {
+      throw new SandprobeError(
+        "E_MODULE_MISMATCH",
+        `the precompiled module of probe "${probe}" is not metered: precompile sandboxedProbeBytes(bytes), as sandprobe pack does`,
+        { probe },
+      );
+    }
+    return module;
+  }
+  const bytes = sandboxed(admitted, limits);
   try {
-    return await WebAssembly.compile(admitted.bytes as BufferSource);
+    return await WebAssembly.compile(bytes as BufferSource);
   } catch (error) {
     throw new SandprobeError("E_COMPILE", `${admitted.manifest.name}: ${(error as Error).message}`, {
       probe: admitted.manifest.name,
@@ -137,7 +175,11 @@ export class ProbeRuntime {
       if (names.has(a.manifest.name)) throw new SandprobeError("E_MANIFEST", `probe "${a.manifest.name}" given twice`);
       names.add(a.manifest.name);
     }
-    const modules = await Promise.all(admitted.map(({ admitted: a, module }) => compile(a, module)));
+    const modules = await Promise.all(
+      admitted.map(({ admitted: a, module }) =>
+        compile(a, module, effectiveLimits(this.env.limits, a.manifest.limits)),
+      ),
+    );
     return admitted.map(({ admitted: a }, i) => LoadedProbe.create(a, modules[i] as WebAssembly.Module, this.env));
   }
 

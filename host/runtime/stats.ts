@@ -1,4 +1,5 @@
 import type { ErrorCode } from "../errors.js";
+import { type FuelSnapshot, FuelStats } from "../sandbox/fuel-stats.js";
 
 /** Why the host dropped something a probe emitted. */
 export type DropReason =
@@ -25,6 +26,8 @@ export class ProbeStats {
   quarantines = 0;
   skippedWhileQuarantined = 0;
   reinstantiations = 0;
+  /** Fuel used by completed hook calls (not init). */
+  readonly fuel = new FuelStats();
   readonly errors: Partial<Record<ErrorCode, number>> = {};
   readonly drops: Partial<Record<DropReason, number>> = {};
   lastError: string | undefined;
@@ -51,6 +54,7 @@ export class ProbeStats {
       quarantines: this.quarantines,
       skippedWhileQuarantined: this.skippedWhileQuarantined,
       reinstantiations: this.reinstantiations,
+      fuel: this.fuel.snapshot(),
       errors: { ...this.errors },
       drops: { ...this.drops },
       lastError: this.lastError,
@@ -68,6 +72,8 @@ export interface ProbeStatsSnapshot {
   readonly quarantines: number;
   readonly skippedWhileQuarantined: number;
   readonly reinstantiations: number;
+  /** Fuel of completed hook calls: count, total, p50/p99 of the last 1024, max. */
+  readonly fuel: FuelSnapshot;
   readonly errors: Readonly<Partial<Record<ErrorCode, number>>>;
   readonly drops: Readonly<Partial<Record<DropReason, number>>>;
   readonly lastError: string | undefined;
