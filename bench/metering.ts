@@ -9,7 +9,7 @@
  * 1.10x on loop-heavy code and at most +3 ns per hook call, budget included.
  */
 import { readFile } from "node:fs/promises";
-import { meterModule, START_EXPORT } from "../host/sandbox/index.js";
+import { FuelStats, meterModule, START_EXPORT } from "../host/sandbox/index.js";
 import { parseModule } from "../host/wasm/index.js";
 
 type Fn = (...args: number[]) => unknown;
@@ -76,6 +76,7 @@ async function cases(): Promise<Case[]> {
   const responseMetered = latency.metered("response");
 
   const HOOK_CALLS = 200_000;
+  const fuelStats = new FuelStats();
   const SEARCHES = 20_000;
   return [
     {
@@ -131,6 +132,17 @@ async function cases(): Promise<Case[]> {
       },
       metered: () => {
         for (let i = 0; i < HOOK_CALLS; i++) hookMetered(100_000);
+      },
+    },
+    {
+      name: "tiny hook + fuel stats (runtime per-call work)",
+      unit: "call",
+      operations: HOOK_CALLS,
+      plain: () => {
+        for (let i = 0; i < HOOK_CALLS; i++) hookPlain();
+      },
+      metered: () => {
+        for (let i = 0; i < HOOK_CALLS; i++) fuelStats.record(100_000 - (hookMetered(100_000) as number));
       },
     },
     {

@@ -10,6 +10,7 @@ export interface FuelSnapshot {
   readonly max: number;
 }
 
+/** A power of two, so the ring index is a mask. */
 const WINDOW = 1024;
 
 /**
@@ -23,7 +24,7 @@ export class FuelStats {
   private max = 0;
 
   record(used: number): void {
-    this.recent[this.calls % WINDOW] = used;
+    this.recent[this.calls & (WINDOW - 1)] = used;
     this.calls++;
     this.total += used;
     if (used > this.max) this.max = used;
