@@ -36,6 +36,16 @@ export interface RequestBatchOptions {
   readonly clock?: ClockFacts;
   /** Spans kept waiting at most; further ones are dropped and counted (default 2048). */
   readonly maxQueue?: number;
+  /**
+   * 0 (the default): `requestDone()` exports the request's spans at once.
+   * Above 0: the first request to finish waits this long (inside its
+   * waitUntil) and exports everything that arrived meanwhile, so busy
+   * workers send one export per window instead of one per request; the
+   * requests that finish in the window add their spans and wait for nothing.
+   */
+  readonly lingerMs?: number;
+  /** With lingerMs: export at once when this many spans wait (default 512). */
+  readonly maxBatch?: number;
 }
 
 export interface RequestBatchStats {
@@ -50,13 +60,18 @@ export class RequestBatchProcessor<S> {
   private readonly exporter: SpanExporterLike<S>;
   private readonly coarse: boolean;
   private readonly maxQueue: number;
+  private readonly lingerMs: number;
+  private readonly maxBatch: number;
   private queue: S[] = [];
+  private lingering = false;
   private stopped: Promise<void> | undefined;
 
   constructor(exporter: SpanExporterLike<S>, options: RequestBatchOptions = {}) {
     this.exporter = exporter;
     this.coarse = options.clock?.coarse === true;
     this.maxQueue = options.maxQueue ?? 2048;
+    this.lingerMs = Math.max(0, options.lingerMs ?? 0);
+    this.maxBatch = options.maxBatch ?? 512;
   }
 
   onStart(span: StartedSpanLike, _parentContext: Context): void {
@@ -70,6 +85,20 @@ export class RequestBatchProcessor<S> {
       return;
     }
     this.queue.push(span);
+  }
+
+  /**
+   * A request is done: the promise to hand to `ctx.waitUntil`. Exports now,
+   * or (with lingerMs) once per window; never rejects.
+   */
+  requestDone(): Promise<void> {
+    if (this.lingerMs === 0 || this.queue.length >= this.maxBatch) return this.flush();
+    if (this.lingering || this.queue.length === 0) return Promise.resolve();
+    this.lingering = true;
+    return new Promise<void>((resolve) => setTimeout(resolve, this.lingerMs)).then(() => {
+      this.lingering = false;
+      return this.flush();
+    });
   }
 
   /** Export every waiting span in one batch. Never rejects: failures are counted. */

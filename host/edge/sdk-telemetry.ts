@@ -25,6 +25,8 @@ export interface OtlpTelemetryConfig {
   /** Extra resource attributes (e.g. the runtime's name). */
   readonly resource?: Readonly<Record<string, string | number | boolean>>;
   readonly headers?: Readonly<Record<string, string>>;
+  /** See RequestBatchOptions.lingerMs (default 0: one export per request). */
+  readonly lingerMs?: number;
 }
 
 /** The environment bindings `sandprobe pack` declares. */
@@ -32,6 +34,8 @@ export interface OtlpEnv {
   readonly SANDPROBE_OTLP_URL?: string;
   readonly SANDPROBE_SERVICE_NAME?: string;
   readonly SANDPROBE_RUNTIME?: string;
+  /** Milliseconds to gather several requests' spans into one export (default 0). */
+  readonly SANDPROBE_OTLP_LINGER_MS?: string;
 }
 
 /** Resource attributes that say how far span times can be trusted. */
@@ -48,7 +52,7 @@ export function otlpTelemetry(config: OtlpTelemetryConfig, clock: ClockFacts): E
     url: config.url,
     ...(config.headers ? { headers: { ...config.headers } } : {}),
   });
-  const processor = new RequestBatchProcessor<ReadableSpan>(exporter, { clock });
+  const processor = new RequestBatchProcessor<ReadableSpan>(exporter, { clock, lingerMs: config.lingerMs ?? 0 });
   const tracerProvider = new BasicTracerProvider({
     resource: resourceFromAttributes({
       "service.name": config.serviceName,
@@ -59,7 +63,7 @@ export function otlpTelemetry(config: OtlpTelemetryConfig, clock: ClockFacts): E
   });
   return {
     tracerProvider,
-    flush: () => processor.flush(),
+    flush: () => processor.requestDone(),
     stats: () => ({ ...processor.stats }),
   };
 }
@@ -76,9 +80,11 @@ export function otlpTelemetryFromEnv(
   const url = env?.SANDPROBE_OTLP_URL;
   if (typeof url !== "string" || url === "") return undefined;
   const runtime = env?.SANDPROBE_RUNTIME;
+  const linger = Number(env?.SANDPROBE_OTLP_LINGER_MS ?? 0);
   return otlpTelemetry(
     {
       url,
+      ...(Number.isFinite(linger) && linger > 0 ? { lingerMs: Math.min(linger, 10_000) } : {}),
       serviceName: env?.SANDPROBE_SERVICE_NAME || defaults.serviceName || "sandprobe-edge",
       ...(runtime ? { resource: { "sandprobe.runtime": runtime } } : {}),
     },

@@ -1,13 +1,15 @@
 /**
  * Worker startup: re-verify, inside the worker, everything that can be
  * verified there before any probe code runs. The signed bundle arrives as
- * data (bytes); probes arrive either as those bytes (Deno, Node: compiled
- * here) or as modules compiled at deploy time (workerd, which refuses to
- * compile at run time), which are checked against the verified bytes.
+ * data (bytes); probes arrive either as those bytes (Deno, Node: sandboxed
+ * and compiled here) or as modules compiled at deploy time from
+ * `sandboxedProbeBytes` (workerd, which refuses to compile at run time),
+ * which are checked against the same function of the verified bytes.
  */
 import { type VerifiedBundle, verifyBundle } from "../bundle/verify.js";
 import { SandprobeError } from "../errors.js";
-import type { ProbeSource } from "../runtime/runtime.js";
+import type { HostLimits } from "../runtime/limits.js";
+import { type ProbeSource, sandboxedProbeBytes } from "../runtime/runtime.js";
 import { checkModuleShape, shapeOfBytes } from "./shape.js";
 import { type EdgeTrustConfig, edgeTrustPolicy } from "./trust.js";
 
@@ -26,10 +28,13 @@ export interface EdgeProbeAssets {
   /** When set, a bundle with another digest is refused (E_BUNDLE_MISMATCH). */
   readonly pin?: BundlePin;
   /**
-   * Modules compiled at deploy time, by probe name. When given, every probe
-   * of the bundle must have one (and only those): nothing is compiled here.
+   * Modules compiled at deploy time from `sandboxedProbeBytes(probe, limits)`,
+   * by probe name. When given, every probe of the bundle must have one (and
+   * only those): nothing is compiled here.
    */
   readonly modules?: Readonly<Record<string, WebAssembly.Module>>;
+  /** The host limits the probes run under; pack metered the modules with the same. */
+  readonly limits?: Partial<HostLimits>;
 }
 
 export interface VerifiedEdgeProbes {
@@ -84,8 +89,9 @@ export async function verifyEdgeProbes(assets: EdgeProbeAssets): Promise<Verifie
         { probe: name },
       );
     }
-    // Metering is not applied yet (docs/edge.md): the module must be the signed file itself.
-    checkModuleShape(module, shapeOfBytes(probe.bytes), name);
+    // The module is the signed file as the runtime runs it: limits capped, code metered
+    // (sandboxedProbeBytes is deterministic, so its shape can be recomputed here).
+    checkModuleShape(module, shapeOfBytes(sandboxedProbeBytes(probe.bytes, assets.limits)), name);
     return { bytes: probe.bytes, module };
   });
   return { bundle, sources };

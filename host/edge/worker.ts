@@ -12,7 +12,6 @@ import { type Context, type TracerProvider, trace } from "@opentelemetry/api";
 import { withProbesFetch } from "../adapters/fetch.js";
 import { isSandprobeError } from "../errors.js";
 import type { HttpProbeOptions } from "../http/request-probes.js";
-import type { HostLimits } from "../runtime/limits.js";
 import { type ProbeInfo, ProbeRuntime } from "../runtime/runtime.js";
 import type { ProbeStatsSnapshot } from "../runtime/stats.js";
 import { extractTraceContext, headerGetter } from "../tracecontext/index.js";
@@ -76,7 +75,6 @@ export interface ProbedWorkerOptions<Env> extends EdgeProbeAssets {
   readonly log?: (message: string) => void;
   /** A name for the runtime, for the status (e.g. from an env binding). */
   readonly runtimeName?: (env: Env) => string | undefined;
-  readonly limits?: Partial<HostLimits>;
 }
 
 export interface ProbedWorker<Env> {
@@ -183,12 +181,15 @@ export function probedWorker<Env>(app: EdgeApp<Env>, options: ProbedWorkerOption
   return {
     status,
     async fetch(request, env, ctx) {
-      started ??= start(env as Env).then((s) => {
-        current = s;
-        return s;
-      });
-      const worker = await started;
-      if (statusPath !== null && new URL(request.url).pathname === statusPath) {
+      // Once started, no await: a promise settled in another request's context
+      // costs workerd a cross-context wake-up on every request.
+      const worker =
+        current ??
+        (await (started ??= start(env as Env).then((s) => {
+          current = s;
+          return s;
+        })));
+      if (statusPath !== null && request.url.includes(statusPath) && new URL(request.url).pathname === statusPath) {
         return Response.json(status(), { headers: { "cache-control": "no-store" } });
       }
       const flush = () => {

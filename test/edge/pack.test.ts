@@ -8,6 +8,9 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { parseBundle } from "../../host/bundle/format.js";
 import { run } from "../../host/cli/run.js";
+import { shapeOfBytes } from "../../host/edge/shape.js";
+import { sandboxedProbeBytes } from "../../host/runtime/runtime.js";
+import { METERING_SECTION } from "../../host/sandbox/index.js";
 import { encodePublicKey } from "../../host/signing/keys.js";
 import {
   type EdgeFixture,
@@ -59,12 +62,12 @@ test("a verified bundle becomes a workerd project: config, entry, app bundle, da
   assert.match(config, '(name = "sandprobe/bundle.bin", data = embed "sandprobe/bundle.bin")');
   assert.match(config, '(name = "SANDPROBE_OTLP_URL", fromEnvironment = "SANDPROBE_OTLP_URL")');
   assert.match(config, 'compatibilityDate = "2025-06-01"');
-  // Each wasm module is exactly the signed probe the bundle carries.
+  // Each wasm module is the signed probe the bundle carries, as the runtime runs it (limits capped, metered).
   const bundled = parseBundle(fixture.bundle).probes;
   for (const probe of bundled) {
     assert.match(config, `wasm = embed "sandprobe/probes/${probe.entry.name}.wasm"`);
     const shipped = new Uint8Array(await readFile(join(out, "sandprobe", "probes", `${probe.entry.name}.wasm`)));
-    assert.equal(shipped, probe.bytes, probe.entry.name);
+    assert.equal(shipped, sandboxedProbeBytes(probe.bytes), probe.entry.name);
   }
   assert.equal(new Uint8Array(await readFile(join(out, "sandprobe", "bundle.bin"))), fixture.bundle);
   const entry = await readFile(join(out, "worker.mjs"), "utf8");

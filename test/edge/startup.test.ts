@@ -1,6 +1,6 @@
 // What the worker checks at startup, in-process: the bundle against the
 // trust it carries and the pack-time pin, and every precompiled module
-// against the verified bytes of its probe (the only view workerd allows).
+// against the verified bytes of its probe, sandboxed (the only view workerd allows).
 // A refusal leaves the worker serving, and saying why.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -13,6 +13,7 @@ import {
 } from "../../host/edge/index.js";
 import type { EdgeTrustConfig } from "../../host/edge/trust.js";
 import { CAPABILITIES } from "../../host/manifest/manifest.js";
+import { sandboxedProbeBytes } from "../../host/runtime/runtime.js";
 import { sha256, toHex } from "../../host/signing/bytes.js";
 import { publicKeyToPem } from "../../host/signing/keys.js";
 import { detachSignature } from "../../host/signing/sign.js";
@@ -28,7 +29,9 @@ const trust: EdgeTrustConfig = {
 };
 const probes = parseBundle(bundle).probes;
 const compiled: Record<string, WebAssembly.Module> = {};
-for (const p of probes) compiled[p.entry.name] = await WebAssembly.compile(p.bytes as BufferSource);
+// What sandprobe pack precompiles: each signed probe as the runtime runs it (limits capped, metered).
+for (const p of probes)
+  compiled[p.entry.name] = await WebAssembly.compile(sandboxedProbeBytes(p.bytes) as BufferSource);
 const pin = { name: "edge-demo", version: "1.0.0", digest: toHex(await sha256(bundle)) };
 
 function tampered(): Uint8Array {
@@ -37,7 +40,7 @@ function tampered(): Uint8Array {
   return copy;
 }
 
-test("modules compiled from the signed probe files pass; each source pairs the verified bytes with its module", async () => {
+test("modules compiled from the sandboxed signed probes pass; each source pairs the verified bytes with its module", async () => {
   const verified = await verifyEdgeProbes({ bundle, trust, pin, modules: compiled });
   assert.is(verified.sources.length, 3);
   for (const [i, source] of verified.sources.entries()) {
@@ -58,10 +61,16 @@ test("a module of another probe, a missing one or an extra one: E_MODULE_MISMATC
   assert.is(await codeOf(() => verifyEdgeProbes({ bundle, trust, modules: extra })), "E_MODULE_MISMATCH");
 });
 
+test("the signed file compiled as it is, without metering, is refused: E_MODULE_MISMATCH", async () => {
+  const unmetered = await WebAssembly.compile(probes[0]?.bytes as BufferSource);
+  const modules = { ...compiled, latency: unmetered };
+  assert.is(await codeOf(() => verifyEdgeProbes({ bundle, trust, pin, modules })), "E_MODULE_MISMATCH");
+});
+
 test("the same code without its signature section is not the verified probe: E_MODULE_MISMATCH", async () => {
   // Same imports, exports and code: only the custom sections tell it apart.
   const unsigned = detachSignature(probes[0]?.bytes as Uint8Array).bytes;
-  const modules = { ...compiled, latency: await WebAssembly.compile(unsigned as BufferSource) };
+  const modules = { ...compiled, latency: await WebAssembly.compile(sandboxedProbeBytes(unsigned) as BufferSource) };
   let message = "";
   try {
     await verifyEdgeProbes({ bundle, trust, modules });

@@ -11,7 +11,8 @@
  *   worker.mjs                    workerd entry: imports the data and wasm modules
  *   app.mjs                       the app + sandprobe + OTel SDK, bundled by esbuild
  *   sandprobe/bundle.bin          the signed bundle, byte for byte (a data module)
- *   sandprobe/probes/NAME.wasm    each probe file as signed (workerd compiles at load)
+ *   sandprobe/probes/NAME.wasm    each probe as the runtime runs it: sandboxedProbeBytes of the
+ *                                 signed file, limits capped and code metered (workerd compiles at load)
  *   sandprobe/pack.json           what was packed (for people; the worker does not read it)
  */
 import { mkdir, readdir } from "node:fs/promises";
@@ -24,8 +25,7 @@ import { checkModuleShape, shapeOfBytes } from "../../edge/shape.js";
 import type { BundlePin } from "../../edge/startup.js";
 import { SandprobeError } from "../../errors.js";
 import { decodeManifest, MANIFEST_SECTION } from "../../manifest/manifest.js";
-import { admitProbe } from "../../runtime/admit.js";
-import { ProbeRuntime } from "../../runtime/runtime.js";
+import { ProbeRuntime, sandboxedProbeBytes } from "../../runtime/runtime.js";
 import { decodePublicKey, publicKeyToPem } from "../../signing/keys.js";
 import { createTrustPolicy, type TrustPolicy } from "../../trust/policy.js";
 import { customSections, readSections } from "../../wasm/sections.js";
@@ -225,20 +225,21 @@ export async function packWorker(options: PackOptions, io: CliIo): Promise<PackR
 
   // 1. Signatures, policy, grants, rollback: all or nothing.
   const verified = await verifyBundle(bundleBytes, trust.policy);
-  // 2. The verifier, compilation and a trial instantiation (init runs, sandboxed).
+  // 2. The verifier, limits and metering, compilation, a trial instantiation (init runs, metered).
+  const sandboxed: Uint8Array[] = [];
   const compiled: WebAssembly.Module[] = [];
   for (const probe of verified.probes) {
-    admitProbe(probe.bytes);
+    const name = probe.manifest.name;
+    const bytes = sandboxedProbeBytes(probe.bytes);
     let module: WebAssembly.Module;
     try {
-      module = await WebAssembly.compile(probe.bytes as BufferSource);
+      module = await WebAssembly.compile(bytes as BufferSource);
     } catch (error) {
-      throw new SandprobeError("E_COMPILE", `${probe.manifest.name}: ${(error as Error).message}`, {
-        probe: probe.manifest.name,
-      });
+      throw new SandprobeError("E_COMPILE", `${name}: ${(error as Error).message}`, { probe: name });
     }
     // What the worker will check at startup must hold for the module workerd compiles.
-    checkModuleShape(module, shapeOfBytes(probe.bytes), probe.manifest.name);
+    checkModuleShape(module, shapeOfBytes(bytes), name);
+    sandboxed.push(bytes);
     compiled.push(module);
   }
   await new ProbeRuntime().prepare(verified.probes.map((p, i) => ({ bytes: p.bytes, module: compiled[i] })));
@@ -263,7 +264,7 @@ export async function packWorker(options: PackOptions, io: CliIo): Promise<PackR
     sha256: p.digest,
   }));
   await write("sandprobe/bundle.bin", bundleBytes);
-  for (const [i, probe] of verified.probes.entries()) await write(probes[i]!.file, probe.bytes);
+  for (const [i, bytes] of sandboxed.entries()) await write(probes[i]!.file, bytes);
   await write("app.mjs", app);
   await write("worker.mjs", workerdEntry(probes));
   const modules: WorkerdModule[] = [
@@ -278,6 +279,7 @@ export async function packWorker(options: PackOptions, io: CliIo): Promise<PackR
       : { name: "SANDPROBE_OTLP_URL", text: options.otlpUrl },
     { name: "SANDPROBE_SERVICE_NAME", text: serviceName },
     { name: "SANDPROBE_RUNTIME", text: "workerd" },
+    { name: "SANDPROBE_OTLP_LINGER_MS", fromEnvironment: "SANDPROBE_OTLP_LINGER_MS" },
     ...(options.envBindings ?? []).map((name): WorkerdBinding => ({ name, fromEnvironment: name })),
   ];
   let config: string;
@@ -296,7 +298,7 @@ export async function packWorker(options: PackOptions, io: CliIo): Promise<PackR
     packedBy: "sandprobe pack",
     bundle: pin,
     probes,
-    metering: "not applied: the runtime does not run metered modules yet (docs/edge.md)",
+    sandbox: "probes/*.wasm = sandboxedProbeBytes(signed probe), default host limits (docs/metering.md)",
     trust: { keys: trust.config.keys.length, threshold: trust.config.threshold ?? 1 },
   };
   await write("sandprobe/pack.json", `${JSON.stringify(record, null, 2)}\n`);

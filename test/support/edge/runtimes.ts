@@ -13,6 +13,7 @@ export type RuntimeName = "workerd" | "deno" | "node";
 export interface WorkerEnv {
   readonly SANDPROBE_OTLP_URL?: string;
   readonly UPSTREAM_URL?: string;
+  readonly SANDPROBE_OTLP_LINGER_MS?: string;
 }
 
 const listening = (output: string) => /listening (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
