@@ -68,6 +68,10 @@ test("a verified bundle becomes a workerd project: config, entry, app bundle, da
     assert.match(config, `wasm = embed "sandprobe/probes/${probe.entry.name}.wasm"`);
     const shipped = new Uint8Array(await readFile(join(out, "sandprobe", "probes", `${probe.entry.name}.wasm`)));
     assert.equal(shipped, sandboxedProbeBytes(probe.bytes), probe.entry.name);
+    // It keeps the signed file's signature section, which ties it to what was verified.
+    const sections = shapeOfBytes(shipped).customSections;
+    assert.equal(sections.get("signature"), shapeOfBytes(probe.bytes).customSections.get("signature"));
+    assert.ok(sections.has(METERING_SECTION));
   }
   assert.equal(new Uint8Array(await readFile(join(out, "sandprobe", "bundle.bin"))), fixture.bundle);
   const entry = await readFile(join(out, "worker.mjs"), "utf8");
