@@ -12,6 +12,7 @@ import * as assert from "uvu/assert";
 const NODE_ONLY = [
   "host/cli/", // the command line: files, arguments, exit codes
   "host/adapters/node-http.ts", // the node:http adapter
+  "host/adapters/otel-node.ts", // reads OTEL_* from process.env, writes JSON Lines files
 ];
 
 const FORBIDDEN: readonly [RegExp, string][] = [
