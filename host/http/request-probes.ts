@@ -73,7 +73,10 @@ export function startHttpRequest(
   let parent: Context;
   let server: Span | undefined;
   let remote: RemoteTraceContext | undefined;
-  if (trace.getSpan(active)?.isRecording()) {
+  // The application's own local span (its HTTP instrumentation) is the parent, sampled or not: the
+  // probes follow its trace and its sampling decision, and no second server span is made.
+  const activeSpan = trace.getSpanContext(active);
+  if (activeSpan !== undefined && !activeSpan.isRemote && trace.isSpanContextValid(activeSpan)) {
     parent = active;
   } else {
     remote = extractTraceContext(request.header);
