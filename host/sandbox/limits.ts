@@ -121,7 +121,11 @@ export function limitResources(bytes: Uint8Array, policy: ResourcePolicy = DEFAU
     out.u32(count);
     for (let i = 0; i < count; i++) {
       const typeAt = r.pos;
-      if (r.u8() === 0x40) r.fail("tables with initializers are not supported", typeAt);
+      if (r.u8() === 0x40) {
+        throw new SandprobeError("E_UNSUPPORTED", `table with an initializer (function references) at byte ${typeAt}`, {
+          offset: typeAt,
+        });
+      }
       r.pos = typeAt;
       readValType(r);
       out.bytes(bytes.subarray(typeAt, r.pos));
