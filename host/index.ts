@@ -38,9 +38,27 @@ export {
 } from "./manifest/manifest.js";
 export { type AdmittedProbe, admitProbe } from "./runtime/admit.js";
 export { DEFAULT_LIMITS, type HostLimits } from "./runtime/limits.js";
-export { type ProbeInfo, ProbeRuntime, type ProbeSource, type RuntimeOptions } from "./runtime/runtime.js";
+export {
+  type ProbeInfo,
+  ProbeRuntime,
+  type ProbeSource,
+  type RuntimeOptions,
+  sandboxedProbeBytes,
+} from "./runtime/runtime.js";
 export { type HeaderLookup, type ProbeFailure, type RequestInfo, RequestScope } from "./runtime/scope.js";
 export type { DropReason, ProbeStatsSnapshot } from "./runtime/stats.js";
+export {
+  DEFAULT_RESOURCE_POLICY,
+  DEFAULT_SANDBOX_POLICY,
+  type FuelSnapshot,
+  limitResources,
+  type MeteringInfo,
+  meterModule,
+  type ResourcePolicy,
+  type SandboxedModule,
+  type SandboxPolicy,
+  sandboxModule,
+} from "./sandbox/index.js";
 export {
   attachSignature,
   checkSignatures,
