@@ -1,13 +1,30 @@
 import type { Attributes, Context, Counter, Histogram, HrTime, Meter, MeterProvider } from "@opentelemetry/api";
-import type { Logger, LoggerProvider, SeverityNumber } from "@opentelemetry/api-logs";
 import type { ProbeAccount, TelemetryLedger } from "../telemetry/ledger.js";
+
+/** The log record a probe's `log` call becomes (a subset of @opentelemetry/api-logs' LogRecord). */
+export interface ProbeLogRecordOut {
+  readonly timestamp: HrTime;
+  readonly severityNumber: number;
+  readonly severityText: string;
+  readonly body: string;
+  readonly context: Context;
+}
+
+/**
+ * What the runtime needs of a LoggerProvider: @opentelemetry/api-logs'
+ * `LoggerProvider` (and so the SDK's) fits, without the core depending on
+ * that package.
+ */
+export interface ProbeLoggerProvider {
+  getLogger(name: string, version?: string): { emit(record: ProbeLogRecordOut): void };
+}
 
 /** Where a runtime sends what probes emit besides spans, and how it accounts for it. */
 export interface ProbeTelemetryOptions {
   readonly ledger: TelemetryLedger;
   readonly meterProvider: MeterProvider;
   /** Probe log lines become OpenTelemetry log records here (none when absent). */
-  readonly loggerProvider: LoggerProvider | undefined;
+  readonly loggerProvider: ProbeLoggerProvider | undefined;
   /** Distinct (instrument, attribute) series one probe may create. */
   readonly maxMetricSeries: number;
 }
@@ -45,7 +62,7 @@ const NO_ATTRIBUTES: Attributes = Object.freeze({});
 export class ProbeTelemetry {
   readonly account: ProbeAccount;
   private readonly meter: Meter;
-  private readonly logger: Logger | undefined;
+  private readonly logger: ReturnType<ProbeLoggerProvider["getLogger"]> | undefined;
   private readonly maxSeries: number;
   private readonly series = new Map<string, Series>();
   private readonly instruments = new Map<string, Counter | Histogram>();
@@ -128,7 +145,7 @@ export class ProbeTelemetry {
     this.account.logs.emitted++;
     logger.emit({
       timestamp: time,
-      severityNumber: (SEVERITY[level] ?? 9) as SeverityNumber,
+      severityNumber: SEVERITY[level] ?? 9,
       severityText: SEVERITY_TEXT[level] ?? "INFO",
       body: message,
       context,

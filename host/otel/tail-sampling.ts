@@ -3,6 +3,7 @@ import type { ReadableSpan, Span, SpanProcessor } from "@opentelemetry/sdk-trace
 import { SamplingPolicy } from "../sampling/policy.js";
 import { keepByRatio } from "../sampling/ratio.js";
 import type { TelemetryLedger } from "../telemetry/ledger.js";
+import type { TailAttach } from "./tail-context.js";
 
 const BUCKET = createContextKey("sandprobe.tail-sampling.request");
 
@@ -75,7 +76,7 @@ function hasRoom(processor: SpanProcessor, count: number): boolean {
  * request was decided follow the decision straight away. Spans outside any
  * request pass through.
  */
-export class TailSamplingProcessor implements SpanProcessor {
+export class TailSamplingProcessor implements SpanProcessor, TailAttach {
   readonly policy: SamplingPolicy;
   private readonly next: SpanProcessor;
   private readonly ledger: TelemetryLedger | undefined;

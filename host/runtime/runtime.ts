@@ -6,12 +6,12 @@ import {
   type TracerProvider,
   trace,
 } from "@opentelemetry/api";
-import type { LoggerProvider } from "@opentelemetry/api-logs";
 import { type HostClock, performanceClock } from "../clock/clock.js";
 import { fastPathModule } from "../component/fast-path.js";
 import { SandprobeError } from "../errors.js";
 import type { ProbeLogRecord } from "../imports/context.js";
-import type { TailSamplingProcessor } from "../otel/tail-sampling.js";
+import type { ProbeLoggerProvider } from "../otel/probe-telemetry.js";
+import type { TailAttach } from "../otel/tail-context.js";
 import type { SamplingPolicy } from "../sampling/policy.js";
 import { METERING_SECTION } from "../sandbox/meter/abi.js";
 import { sandboxModule } from "../sandbox/policy.js";
@@ -31,14 +31,14 @@ export interface RuntimeOptions {
   readonly onLog?: (record: ProbeLogRecord) => void;
   /** Where probe metrics go; defaults to the global provider of @opentelemetry/api. */
   readonly meterProvider?: MeterProvider;
-  /** Probe log lines also become OpenTelemetry log records here (from @opentelemetry/api-logs). */
-  readonly loggerProvider?: LoggerProvider;
+  /** Probe log lines also become OpenTelemetry log records here (an @opentelemetry/api-logs LoggerProvider). */
+  readonly loggerProvider?: ProbeLoggerProvider;
   /** Accounts for every probe span and log record (a fresh ledger by default). */
   readonly ledger?: TelemetryLedger;
   /** Critical routes: a request on one is kept (its context marked sampled) before any probe runs. */
   readonly sampling?: SamplingPolicy;
   /** Tail sampling: each request's spans are held until the request's end decides. */
-  readonly tailSampling?: Pick<TailSamplingProcessor, "attach">;
+  readonly tailSampling?: TailAttach;
 }
 
 /**
@@ -118,7 +118,7 @@ export class ProbeRuntime {
     telemetry: ProbeEnvironment["telemetry"];
   };
   private readonly sampling: SamplingPolicy | undefined;
-  private readonly tail: Pick<TailSamplingProcessor, "attach"> | undefined;
+  private readonly tail: TailAttach | undefined;
 
   constructor(options: RuntimeOptions = {}) {
     const limits = { ...DEFAULT_LIMITS, ...options.limits };
