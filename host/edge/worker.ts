@@ -183,12 +183,14 @@ export function probedWorker<Env>(app: EdgeApp<Env>, options: ProbedWorkerOption
     async fetch(request, env, ctx) {
       // Once started, no await: a promise settled in another request's context
       // costs workerd a cross-context wake-up on every request.
-      const worker =
-        current ??
-        (await (started ??= start(env as Env).then((s) => {
+      let worker = current;
+      if (worker === undefined) {
+        started ??= start(env as Env).then((s) => {
           current = s;
           return s;
-        })));
+        });
+        worker = await started;
+      }
       if (statusPath !== null && request.url.includes(statusPath) && new URL(request.url).pathname === statusPath) {
         return Response.json(status(), { headers: { "cache-control": "no-store" } });
       }

@@ -132,9 +132,14 @@ test("command-line mistakes exit 2 with usage; a non-empty directory needs --for
   const refused = await pack(["--trust", fixture.trustPath], { out: busy });
   assert.is(refused.code, 3);
   assert.match(refused.err, "is not empty");
-  const forced = await pack(["--trust", fixture.trustPath, "--force"], { out: busy });
+  const badStatus = await pack(["--trust", fixture.trustPath, "--status-path", "status"], {
+    out: join(fixture.dir, "x6"),
+  });
+  assert.is(badStatus.code, 2);
+  const forced = await pack(["--trust", fixture.trustPath, "--force", "--no-status"], { out: busy });
   assert.is(forced.code, 0, forced.err);
   assert.is(await readFile(join(busy, "keep.txt"), "utf8"), "mine");
+  assert.match(await readFile(join(busy, "app.mjs"), "utf8"), /"?statusPath"?: null/);
 });
 
 test.run();

@@ -30,6 +30,9 @@ Options:
       --service-name NAME     service.name of exported spans (default: bundle name)
       --compatibility-date D  workerd compatibility date (default ${DEFAULT_COMPATIBILITY_DATE})
       --env NAME              a binding NAME taken from workerd's environment (repeatable)
+      --status-path PATH      where the worker reports its probe status as JSON
+                              (default /__sandprobe)
+      --no-status             no status path (the refusal header and log remain)
       --force                 write into a non-empty DIR
   -h, --help                  show this help`,
   async run(args, io) {
@@ -45,7 +48,12 @@ Options:
       "compatibility-date": { type: "string" },
       env: { type: "string", multiple: true },
       force: { type: "boolean" },
+      "status-path": { type: "string" },
+      "no-status": { type: "boolean" },
     });
+    if (values["no-status"] && values["status-path"] !== undefined) {
+      throw new UsageError("give --status-path or --no-status, not both");
+    }
     const keyFiles = values["public-key"] ?? [];
     if (keyFiles.length > 0 && values.trust !== undefined) throw new UsageError("give -K or --trust, not both");
     if (keyFiles.length === 0 && values.trust === undefined) throw new UsageError("missing --trust or -K/--public-key");
@@ -65,6 +73,8 @@ Options:
         ...(values["compatibility-date"] === undefined ? {} : { compatibilityDate: values["compatibility-date"] }),
         ...(values.env === undefined ? {} : { envBindings: values.env }),
         force: values.force === true,
+        ...(values["no-status"] ? { statusPath: null } : {}),
+        ...(values["status-path"] === undefined ? {} : { statusPath: values["status-path"] }),
       },
       io,
     );

@@ -54,6 +54,8 @@ export interface PackOptions {
   readonly envBindings?: readonly string[];
   /** Write into a non-empty directory. */
   readonly force?: boolean;
+  /** Path the worker answers with its probe status as JSON (default "/__sandprobe"); null: none. */
+  readonly statusPath?: string | null;
 }
 
 export interface PackResult {
@@ -148,7 +150,7 @@ async function loadEsbuild(): Promise<EsbuildLike> {
 /** The app module: the user's entry wrapped by probedWorker, with OTLP export; runtime-neutral. */
 async function bundleApp(
   entry: string,
-  packed: { trust: EdgeTrustConfig; pin: BundlePin },
+  packed: { trust: EdgeTrustConfig; pin: BundlePin; statusPath: string | null },
   serviceName: string,
 ): Promise<string> {
   const esbuild = await loadEsbuild();
@@ -247,7 +249,9 @@ export async function packWorker(options: PackOptions, io: CliIo): Promise<PackR
   const entry = resolve(options.entry);
   const pin: BundlePin = { name: verified.name, version: verified.version, digest: verified.digest };
   const serviceName = options.serviceName ?? verified.name;
-  const app = await bundleApp(entry, { trust: trust.config, pin }, serviceName);
+  const statusPath = options.statusPath === undefined ? "/__sandprobe" : options.statusPath;
+  if (statusPath !== null && !statusPath.startsWith("/")) throw new UsageError("the status path must start with /");
+  const app = await bundleApp(entry, { trust: trust.config, pin, statusPath }, serviceName);
 
   // 3. Write the project.
   const outDir = resolve(options.outDir);
