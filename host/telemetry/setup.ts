@@ -128,11 +128,13 @@ export interface Telemetry {
   readonly ledger: TelemetryLedger;
   readonly sampler: ProbeSampler;
   readonly tail: TailSamplingProcessor | undefined;
-  /** Spread into `new ProbeRuntime({ ...telemetry.runtimeOptions })`. */
-  readonly runtimeOptions: Required<
-    Pick<RuntimeOptions, "tracerProvider" | "meterProvider" | "loggerProvider" | "ledger" | "sampling">
-  > &
-    Pick<RuntimeOptions, "tailSampling">;
+  /**
+   * Spread into `new ProbeRuntime({ ...telemetry.runtimeOptions })`. Without
+   * a log exporter there is no `loggerProvider` here: probe log lines then
+   * only reach `onLog`, and are not counted as emitted.
+   */
+  readonly runtimeOptions: Required<Pick<RuntimeOptions, "tracerProvider" | "meterProvider" | "ledger" | "sampling">> &
+    Pick<RuntimeOptions, "tailSampling" | "loggerProvider">;
   /** With `export: "memory"`: what was exported so far. */
   readonly memory:
     | {
@@ -306,7 +308,7 @@ export async function createTelemetry(options: TelemetryOptions = {}): Promise<T
     runtimeOptions: {
       tracerProvider,
       meterProvider,
-      loggerProvider,
+      ...(exporters.logs ? { loggerProvider } : {}),
       ledger,
       sampling: policy,
       ...(tail ? { tailSampling: tail } : {}),

@@ -52,4 +52,20 @@ test("shutdown with a stuck exporter resolves at its time limit, once, and count
   assert.equal(telemetry.ledger.snapshot().latency!.spans.exported, 1);
 });
 
+test('export "none": spans are accepted and counted, log lines are not turned into records', async () => {
+  const telemetry = await createTelemetry({ export: "none" });
+  assert.is(telemetry.runtimeOptions.loggerProvider, undefined);
+  const lines: string[] = [];
+  const runtime = new ProbeRuntime({ ...telemetry.runtimeOptions, onLog: (r) => lines.push(r.message) });
+  await runtime.load(await probeBytes("testing", "fidelity"));
+  const scope = runtime.begin({ route: "/a" });
+  scope.request();
+  scope.end();
+  assert.ok((await telemetry.shutdown()).ok);
+  const account = telemetry.ledger.snapshot().fidelity!;
+  assert.equal([account.spans.emitted, account.spans.exported, account.spans.inFlight], [3, 3, 0]);
+  assert.equal([account.logs.emitted, account.logs.inFlight], [0, 0]);
+  assert.equal(lines, ["cache miss on /a"]);
+});
+
 test.run();
