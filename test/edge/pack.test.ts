@@ -24,12 +24,23 @@ import { testKey } from "../support/signing.js";
 
 let fixture: EdgeFixture;
 
+let setupError: unknown;
+
 test.before(async () => {
-  fixture = await edgeFixture();
+  try {
+    fixture = await edgeFixture();
+  } catch (error) {
+    // uvu swallows errors of `before` hooks: fail every test with it instead.
+    setupError = error;
+  }
+});
+
+test.before.each(() => {
+  if (setupError !== undefined) throw setupError;
 });
 
 test.after(async () => {
-  await fixture.remove();
+  await fixture?.remove();
 });
 
 async function exists(path: string): Promise<boolean> {

@@ -85,12 +85,23 @@ export function runEdgeSuite(runtime: RuntimeName): void {
     return worker;
   };
 
+  // uvu swallows an error thrown by a `before` hook (the suite then "passes"
+  // with 0 tests run): keep it, and fail every test with it instead.
+  let setupError: unknown;
   test.before(async () => {
-    state.fixture = await edgeFixture();
-    state.receiver = await startOtlpReceiver();
-    state.upstream = await startUpstream();
-    state.project = (await packExample(state.fixture, "project")).outDir;
-    state.worker = await start(state.project);
+    try {
+      state.fixture = await edgeFixture();
+      state.receiver = await startOtlpReceiver();
+      state.upstream = await startUpstream();
+      state.project = (await packExample(state.fixture, "project")).outDir;
+      state.worker = await start(state.project);
+    } catch (error) {
+      setupError = error;
+    }
+  });
+
+  test.before.each(() => {
+    if (setupError !== undefined) throw setupError;
   });
 
   test.after(async () => {
