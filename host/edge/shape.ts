@@ -10,6 +10,7 @@
  * docs/edge.md says who could ship such a module and what it would get.
  */
 import { SandprobeError } from "../errors.js";
+import { bytesEqual } from "../signing/bytes.js";
 import { parseModule } from "../wasm/module.js";
 import { CUSTOM_SECTION_ID } from "../wasm/sections.js";
 import type { ExternKind } from "../wasm/types.js";
@@ -46,13 +47,6 @@ export function shapeOfBytes(bytes: Uint8Array): ModuleShape {
     exports: module.exports.map((e) => ({ name: e.name, kind: KIND[e.kind] })),
     customSections,
   };
-}
-
-function sameBytes(a: ArrayBuffer | Uint8Array, b: Uint8Array): boolean {
-  const view = a instanceof Uint8Array ? a : new Uint8Array(a);
-  if (view.length !== b.length) return false;
-  for (let i = 0; i < view.length; i++) if (view[i] !== b[i]) return false;
-  return true;
 }
 
 function list(items: readonly { readonly name: string; readonly kind: string; readonly module?: string }[]): string {
@@ -98,7 +92,8 @@ export function checkModuleShape(module: WebAssembly.Module, expected: ModuleSha
       fail(`it has ${found.length} "${name}" custom section(s), the verified probe ${contents.length}`);
     }
     for (let i = 0; i < contents.length; i++) {
-      if (!sameBytes(found[i] as ArrayBuffer, contents[i] as Uint8Array)) fail(`its "${name}" custom section differs`);
+      if (!bytesEqual(new Uint8Array(found[i] as ArrayBuffer), contents[i] as Uint8Array))
+        fail(`its "${name}" custom section differs`);
     }
   }
 }
