@@ -6,6 +6,7 @@ import type { ProbeTelemetry } from "../otel/probe-telemetry.js";
 import type { SpanTable } from "../otel/span-table.js";
 import type { HostLimits } from "../runtime/limits.js";
 import type { ProbeStats } from "../runtime/stats.js";
+import type { ProbeRates } from "../runtime/window.js";
 
 /** Log levels of the probe world's `log` interface, in WIT order. */
 export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error"] as const;
@@ -56,6 +57,8 @@ export interface ProbeContext {
   readonly tracer: Tracer;
   readonly limits: HostLimits;
   readonly stats: ProbeStats;
+  /** Per-probe budgets over a time window (spans, log units), kept across re-instantiations. */
+  readonly rates: ProbeRates;
   /** The probe's meter, logger and ledger account (kept across re-instantiations). */
   readonly telemetry: ProbeTelemetry;
   readonly log: (record: ProbeLogRecord) => void;

@@ -21,6 +21,11 @@ export function logImports(ctx: ProbeContext) {
           telemetry.dropLog("quota");
           return;
         }
+        if (!ctx.rates.logUnits.take(units)) {
+          stats.drop("log-rate");
+          telemetry.dropLog("quota");
+          return;
+        }
         call.logUnits += units;
       }
       emit(LOG_LEVELS[level] ?? "info", memory.readString(ptr, Math.min(units, ctx.limits.logUnitsPerInvocation)));

@@ -50,6 +50,11 @@ export function traceImports(ctx: ProbeContext) {
       account.drop("quota");
       return 0;
     }
+    if (!ctx.rates.spans.take(1)) {
+      stats.drop("span-rate");
+      account.drop("quota");
+      return 0;
+    }
     let parentContext = call.request.parent;
     if (parent !== 0) {
       const child = call.spans.contextOf(parent >>> 0, parentContext);

@@ -14,6 +14,12 @@ export interface HostLimits extends SandboxPolicy {
   readonly maxStringUnits: number;
   /** Log bytes (UTF-16 code units) a probe may write in one invocation. */
   readonly logUnitsPerInvocation: number;
+  /** Spans one probe may start per quota window, across its hook calls (more: `span-rate`). */
+  readonly spansPerWindow: number;
+  /** Log units (UTF-16 code units) one probe may write per quota window (more: `log-rate`). */
+  readonly logUnitsPerWindow: number;
+  /** Length of the per-probe quota window. */
+  readonly quotaWindowNs: number;
   /** Distinct metric series (instrument + attribute) one probe may create; more are dropped. */
   readonly metricSeriesPerProbe: number;
   /** Consecutive failed invocations before a probe is quarantined. */
@@ -30,6 +36,9 @@ export const DEFAULT_LIMITS: HostLimits = {
   attributesPerSpan: 64,
   maxStringUnits: 4096,
   logUnitsPerInvocation: 4096,
+  spansPerWindow: 20_000,
+  logUnitsPerWindow: 1_048_576,
+  quotaWindowNs: 1_000_000_000,
   metricSeriesPerProbe: 200,
   quarantineAfter: 5,
   quarantineBaseNs: 1_000_000_000,

@@ -13,6 +13,7 @@ import type { AdmittedProbe } from "./admit.js";
 import { classifyFailure, quarantineLengthNs } from "./failure.js";
 import { effectiveLimits, type HostLimits } from "./limits.js";
 import { ProbeStats } from "./stats.js";
+import { ProbeRates } from "./window.js";
 
 export interface ProbeEnvironment {
   readonly clock: HostClock;
@@ -86,6 +87,7 @@ export class LoadedProbe {
       tracer: env.tracerProvider.getTracer(this.name, this.version),
       limits,
       stats: this.stats,
+      rates: new ProbeRates(limits, env.clock),
       log: env.log,
       call: undefined,
       abortMessage: undefined,
@@ -145,6 +147,7 @@ export class LoadedProbe {
     active.spans = spans;
     active.spansStarted = 0;
     active.logUnits = 0;
+    this.ctx.rates.open();
     this.ctx.call = active;
     this.ctx.abortMessage = undefined;
     try {

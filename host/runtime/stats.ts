@@ -6,6 +6,10 @@ export type DropReason =
   | "span-quota"
   | "attribute-quota"
   | "log-quota"
+  /** Over the probe's spans per quota window (across hook calls). */
+  | "span-rate"
+  /** Over the probe's log units per quota window (across hook calls). */
+  | "log-rate"
   | "invalid-handle"
   | "no-request"
   | "string-truncated"
