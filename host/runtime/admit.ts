@@ -72,14 +72,14 @@ export function admitProbe(bytes: Uint8Array): AdmittedProbe {
 
   const exportType = (name: string): FuncType | undefined => {
     const exp = module.exports.find((e) => e.name === name);
-    if (!exp || exp.kind !== "func") return undefined;
+    if (exp?.kind !== "func") return undefined;
     const importedFuncs = module.imports.filter((i) => i.desc.kind === "func").length;
     const typeIndex = module.functions[exp.index - importedFuncs];
     return typeIndex === undefined ? undefined : module.types[typeIndex];
   };
 
   const memory = module.exports.find((e) => e.name === "memory");
-  if (module.imports.length > 0 && (!memory || memory.kind !== "memory")) {
+  if (module.imports.length > 0 && memory?.kind !== "memory") {
     throw new SandprobeError("E_EXPORT_MISSING", `${probe} does not export its memory as "memory"`, {
       probe: manifest.name,
     });
