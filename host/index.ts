@@ -47,6 +47,7 @@ export {
 } from "./runtime/runtime.js";
 export { type HeaderLookup, type ProbeFailure, type RequestInfo, RequestScope } from "./runtime/scope.js";
 export type { DropReason, ProbeStatsSnapshot } from "./runtime/stats.js";
+export { type SamplingOptions, SamplingPolicy } from "./sampling/policy.js";
 export {
   DEFAULT_RESOURCE_POLICY,
   DEFAULT_SANDBOX_POLICY,
@@ -83,6 +84,12 @@ export {
   signModule,
   verifyModule,
 } from "./signing/index.js";
+export {
+  type ProbeAccountSnapshot,
+  type SignalAccountSnapshot,
+  type TelemetryDropReason,
+  TelemetryLedger,
+} from "./telemetry/ledger.js";
 export {
   childTraceContext,
   childTraceparent,
