@@ -13,6 +13,16 @@ interface CachedString {
   readonly units: Uint16Array;
 }
 
+/** The 32-bit value of 8 lower-case hex digits of `text` at `from`. */
+function hexWord(text: string, from: number): number {
+  let value = 0;
+  for (let i = from; i < from + 8; i++) {
+    const c = text.charCodeAt(i);
+    value = value * 16 + (c <= 57 ? c - 48 : (c | 32) - 87);
+  }
+  return value >>> 0;
+}
+
 export type Realloc = (oldPtr: number, oldSize: number, align: number, newSize: number) => number;
 
 /**
@@ -27,6 +37,11 @@ export class GuestMemory {
   private view = new DataView(new ArrayBuffer(0));
   private realloc: Realloc | undefined;
   private u32 = new Uint32Array(0);
+  /** The string last read at an address, by address (literals: one compare, no hash). */
+  private readonly byAddress: (CachedString | undefined)[] = new Array<CachedString | undefined>(RECENT_STRINGS).fill(
+    undefined,
+  );
+  private readonly addressOf = new Int32Array(RECENT_STRINGS).fill(-1);
   /** Recently decoded short strings, at the slot their content hashes to. */
   private readonly recent: (CachedString | undefined)[] = new Array<CachedString | undefined>(RECENT_STRINGS).fill(
     undefined,
@@ -39,6 +54,8 @@ export class GuestMemory {
     this.realloc = realloc;
     this.buffer = undefined;
     this.recent.fill(undefined);
+    this.byAddress.fill(undefined);
+    this.addressOf.fill(-1);
   }
 
   private refresh(): void {
@@ -72,6 +89,13 @@ export class GuestMemory {
     const take = Math.min(length, this.maxStringUnits);
     const first = start >>> 1;
     if (take > SHORT_STRING) return utf16.decode(this.u16.subarray(first, first + take));
+    // Literals (span names, attribute keys) come from the same address every
+    // time: check the string last read there first.
+    const near = (start >>> 2) & (RECENT_STRINGS - 1);
+    const known = this.byAddress[near];
+    if (known !== undefined && this.addressOf[near] === start && known.text.length === take) {
+      if (this.matches(known, start, take)) return known.text;
+    }
     // Span names, attribute keys and values repeat from request to request,
     // but values the guest builds land at a new address each time: look the
     // string up by a hash of its length and first and last code units, then
@@ -89,12 +113,16 @@ export class GuestMemory {
       }
     }
     const slot = (hash ^ (hash >>> 15)) & (RECENT_STRINGS - 1);
-    const cached = this.recent[slot];
-    if (cached !== undefined && cached.text.length === take && this.matches(cached, start, take)) return cached.text;
-    const codes = u16.slice(first, first + take);
-    const text = take === 0 ? "" : String.fromCharCode.apply(null, codes as unknown as number[]);
-    this.recent[slot] = { text, words: new Uint32Array(codes.buffer, 0, take >>> 1), units: codes };
-    return text;
+    let entry = this.recent[slot];
+    if (entry === undefined || entry.text.length !== take || !this.matches(entry, start, take)) {
+      const codes = u16.slice(first, first + take);
+      const text = take === 0 ? "" : String.fromCharCode.apply(null, codes as unknown as number[]);
+      entry = { text, words: new Uint32Array(codes.buffer, 0, take >>> 1), units: codes };
+      this.recent[slot] = entry;
+    }
+    this.byAddress[near] = entry;
+    this.addressOf[near] = start;
+    return entry.text;
   }
 
   /** Whether the `take` code units at byte `start` are those of `cached`. */
@@ -142,6 +170,16 @@ export class GuestMemory {
     this.view.setUint32(at, value, true);
   }
 
+  /**
+   * Store the u64 spelled by the 16 hex digits of `hex` at `from` (big-endian
+   * text, as in W3C trace ids) little-endian at `ptr`, without a BigInt.
+   */
+  writeHexU64(ptr: number, hex: string, from: number): void {
+    const at = this.checkRange(ptr, 8);
+    this.view.setUint32(at, hexWord(hex, from + 8), true);
+    this.view.setUint32(at + 4, hexWord(hex, from), true);
+  }
+
   writeU64(ptr: number, value: bigint): void {
     const at = this.checkRange(ptr, 8);
     this.view.setBigUint64(at, value, true);
@@ -163,7 +201,8 @@ export class GuestMemory {
       const first = ptr >>> 1;
       for (let i = 0; i < text.length; i++) this.u16[first + i] = text.charCodeAt(i);
     }
-    this.writeU32(retPtr, ptr);
-    this.writeU32(retPtr + 4, text.length);
+    const at = this.checkRange(retPtr, 8);
+    this.view.setUint32(at, ptr, true);
+    this.view.setUint32(at + 4, text.length, true);
   }
 }

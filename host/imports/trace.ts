@@ -19,6 +19,8 @@ function hex64(value: bigint): string {
   return value.toString(16).padStart(16, "0");
 }
 
+const ZERO_ID = "0".repeat(32);
+
 function invalidEnum(what: string, value: number): never {
   // The canonical ABI traps when a guest lowers an out-of-range enum.
   throw new SandprobeError("E_PROBE_TRAP", `invalid ${what} ${value}`);
@@ -107,10 +109,12 @@ export function traceImports(ctx: ProbeContext) {
     "current-context": (ret: number): void => {
       const request = ctx.call?.request;
       const traceId = request?.traceId ?? "";
-      const valid = traceId.length === 32;
-      memory.writeU64(ret, valid ? BigInt(`0x${traceId.slice(0, 16)}`) : 0n);
-      memory.writeU64(ret + 8, valid ? BigInt(`0x${traceId.slice(16)}`) : 0n);
-      memory.writeU64(ret + 16, valid ? BigInt(`0x${request?.spanId}`) : 0n);
+      const spanId = request?.spanId ?? "";
+      // Ids are validated lower-case hex; a BigInt per half would cost ~10x more.
+      const valid = traceId.length === 32 && spanId.length === 16;
+      memory.writeHexU64(ret, valid ? traceId : ZERO_ID, 0);
+      memory.writeHexU64(ret + 8, valid ? traceId : ZERO_ID, 16);
+      memory.writeHexU64(ret + 16, valid ? spanId : ZERO_ID, 0);
       memory.writeU8(ret + 24, valid ? (request?.traceFlags ?? 0) & 0xff : 0);
     },
     tracestate: (ret: number): void => {

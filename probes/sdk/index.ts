@@ -16,14 +16,51 @@ import {
 const RET: usize = memory.data(32, 8);
 
 /**
- * Take a (ptr, len) string result the host wrote at `at`. `cabi_realloc`
- * (exports.ts) allocated the buffer as a managed String of exactly that
- * size, so the result is used in place: no copy, nothing to free.
+ * Strings the host returns (request method, route, headers, tracestate) are
+ * written by the host into memory `cabi_realloc` hands out (exports.ts).
+ * Small ones go to this scratch buffer, reused call after call; `takeString`
+ * then returns a string it handed out before when the text is the same (most
+ * requests repeat a few methods and routes), so reading a request fact
+ * usually allocates nothing in the guest.
+ */
+export const SCRATCH_BYTES: usize = 512;
+const SCRATCH: usize = memory.data(<i32>SCRATCH_BYTES, 16);
+let scratchInUse = false;
+
+/** For cabi_realloc: the scratch buffer when `size` fits and it is free, else 0. */
+export function takeScratch(size: usize): usize {
+  if (scratchInUse || size > SCRATCH_BYTES) return 0;
+  scratchInUse = true;
+  return SCRATCH;
+}
+
+const RECENT = 8;
+const recent: StaticArray<string> = ["", "", "", "", "", "", "", ""];
+let recentNext = 0;
+
+/**
+ * Take a (ptr, len) string result the host wrote at `at`: a recent string
+ * with the same text when it came through the scratch buffer, else a new
+ * one; a larger result was allocated as a managed String of exactly its
+ * size and is used in place (no copy, nothing to free).
  */
 function takeString(at: usize): string {
   const ptr = load<u32>(at) as usize;
   if (ptr == 0) return "";
-  return changetype<string>(ptr);
+  if (ptr != SCRATCH) return changetype<string>(ptr);
+  scratchInUse = false;
+  const bytes = (load<u32>(at, 4) as usize) << 1;
+  for (let i = 0; i < RECENT; i++) {
+    const known = unchecked(recent[i]);
+    if ((<usize>known.length << 1) == bytes && memory.compare(changetype<usize>(known), SCRATCH, bytes) == 0) {
+      return known;
+    }
+  }
+  const text = changetype<string>(__new(bytes, idof<String>()));
+  memory.copy(changetype<usize>(text), SCRATCH, bytes);
+  unchecked((recent[recentNext] = text));
+  recentNext = (recentNext + 1) % RECENT;
+  return text;
 }
 
 @inline function strPtr(s: string): usize { return changetype<usize>(s); }
