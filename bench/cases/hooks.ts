@@ -1,0 +1,92 @@
+/** Case 2: a hook that does nothing, through the runtime, vs the bare calls. */
+import { trace } from "@opentelemetry/api";
+import { BENCH_LIMITS, benchRequest } from "../../host/cli/bench/cases.js";
+import { compare } from "../../host/cli/bench/harness.js";
+import { type CaseResult, comparisonRow, formatValue } from "../../host/cli/bench/report.js";
+import { ProbeRuntime } from "../../host/runtime/runtime.js";
+import { type BenchContext, builtProbe } from "../context.js";
+
+type Hook = () => void;
+
+export async function emptyHookCase(ctx: BenchContext): Promise<CaseResult> {
+  const bytes = await builtProbe("bench", "empty");
+  const runtime = new ProbeRuntime({ tracerProvider: trace.getTracerProvider(), limits: BENCH_LIMITS });
+  await runtime.load(bytes);
+  // The same module instantiated bare: what a hook call cannot be cheaper than.
+  const { instance } = await WebAssembly.instantiate(bytes as Uint8Array<ArrayBuffer>, {
+    "sandprobe:probe/log@0.1.0": { abort: () => {}, log: () => {} },
+  });
+  const request = instance.exports.request as Hook;
+  const response = instance.exports.response as Hook;
+  const info = benchRequest();
+  const scope = runtime.begin(info);
+  const hook = await compare(
+    {
+      name: "empty hook through the runtime",
+      run: (n) => {
+        for (let i = 0; i < n; i++) scope.response(200);
+      },
+    },
+    {
+      name: "the export called directly",
+      run: (n) => {
+        for (let i = 0; i < n; i++) response();
+      },
+    },
+    ctx.compare(0, 2),
+  );
+  const requestCycle = await compare(
+    {
+      name: "empty request: begin, request + response hooks, end",
+      run: (n) => {
+        for (let i = 0; i < n; i++) {
+          const s = runtime.begin(info);
+          s.request();
+          s.response(200);
+          s.end();
+        }
+      },
+    },
+    {
+      name: "both exports called directly",
+      run: (n) => {
+        for (let i = 0; i < n; i++) {
+          request();
+          response();
+        }
+      },
+    },
+    ctx.compare(1, 2),
+  );
+  const hookNs = hook.subject.medianNs;
+  return {
+    id: "empty-hook",
+    number: 2,
+    title: "A hook that does nothing vs the same (nothing) called directly",
+    rows: [
+      comparisonRow(hook, hook.name, "scope.response() on one request scope: dispatch, bookkeeping, the call"),
+      comparisonRow(
+        requestCycle,
+        requestCycle.name,
+        "per request: the scope (parent context, a clock read for received-at), both hooks, end",
+      ),
+    ],
+    goals: [
+      {
+        goal: "empty hook call under 100 ns",
+        measured: formatValue(hookNs, "ns"),
+        met: hookNs < 100,
+      },
+      {
+        goal: "empty hook call at most 2x an empty JS -> wasm call",
+        measured: `${hook.ratio.toFixed(2)}x (${formatValue(hookNs, "ns")} vs ${formatValue(hook.base.medianNs, "ns")})`,
+        met: hook.ratio <= 2,
+      },
+      {
+        goal: "empty request (scope + 2 hooks) under 100 ns",
+        measured: formatValue(requestCycle.subject.medianNs, "ns"),
+        met: requestCycle.subject.medianNs < 100,
+      },
+    ],
+  };
+}

@@ -1,0 +1,63 @@
+/**
+ * Fuel metering on vs off for any probe: the same module plain and as the
+ * sandbox instruments it (sandboxModule), each instantiated with stub
+ * imports (so only the guest's own code and its metering are timed), hooks
+ * called in interleaved rounds.
+ */
+import { admitProbe } from "../../runtime/admit.js";
+import { START_EXPORT } from "../../sandbox/index.js";
+import { sandboxModule } from "../../sandbox/policy.js";
+import { parseModule } from "../../wasm/index.js";
+import { type CompareOptions, compare } from "./harness.js";
+import { comparisonRow, type Row } from "./report.js";
+
+type Fn = (...args: number[]) => unknown;
+
+/** Imports that return zero (0n for i64): the guest runs, the host does nothing. */
+export function stubImports(bytes: Uint8Array): WebAssembly.Imports {
+  const module = parseModule(bytes);
+  const imports: Record<string, Record<string, () => number | bigint>> = {};
+  for (const imp of module.imports) {
+    if (imp.desc.kind !== "func") continue;
+    const zero = module.types[imp.desc.typeIndex]?.results[0] === "i64" ? 0n : 0;
+    imports[imp.module] ??= {};
+    (imports[imp.module] as Record<string, () => number | bigint>)[imp.name] = () => zero;
+  }
+  return imports;
+}
+
+/** Rows "NAME.hook metered" vs "unmetered" for every hook the probe exports. */
+export async function meteringRows(name: string, bytes: Uint8Array, options: CompareOptions): Promise<Row[]> {
+  const admitted = admitProbe(bytes);
+  const sandboxed = sandboxModule(bytes, admitted.manifest.limits);
+  const plain = (await WebAssembly.instantiate(bytes as Uint8Array<ArrayBuffer>, stubImports(bytes))).instance.exports;
+  const metered = (
+    await WebAssembly.instantiate(sandboxed.bytes as Uint8Array<ArrayBuffer>, stubImports(sandboxed.bytes))
+  ).instance.exports;
+  (metered[START_EXPORT] as Fn | undefined)?.(sandboxed.fuelForInit);
+  (plain.init as Fn | undefined)?.();
+  (metered.init as Fn | undefined)?.(sandboxed.fuelForInit);
+  const budget = sandboxed.fuelPerHook;
+  const rows: Row[] = [];
+  for (const hook of admitted.hooks) {
+    const p = plain[hook] as Fn;
+    const m = metered[hook] as Fn;
+    const c = await compare(
+      {
+        name: `${name}.${hook}() metered`,
+        run: (n) => {
+          for (let i = 0; i < n; i++) m(budget);
+        },
+      },
+      {
+        name: "unmetered",
+        run: (n) => {
+          for (let i = 0; i < n; i++) p();
+        },
+      },
+      options,
+    );
+    rows.push(comparisonRow(c, c.name, `+${(c.subject.medianNs - c.base.medianNs).toFixed(1)} ns per call`));
+  }
+  return rows;
+}
