@@ -2,11 +2,15 @@
 import { trace } from "@opentelemetry/api";
 import { BENCH_LIMITS, benchRequest } from "../../host/cli/bench/cases.js";
 import { compare } from "../../host/cli/bench/harness.js";
+import { stubImports } from "../../host/cli/bench/metering.js";
 import { type CaseResult, comparisonRow, formatValue } from "../../host/cli/bench/report.js";
-import { ProbeRuntime } from "../../host/runtime/runtime.js";
+import { DEFAULT_LIMITS } from "../../host/runtime/limits.js";
+import { ProbeRuntime, sandboxedProbeBytes } from "../../host/runtime/runtime.js";
+import { START_EXPORT } from "../../host/sandbox/index.js";
 import { type BenchContext, builtProbe } from "../context.js";
 
 type Hook = () => void;
+type Metered = (budget: number) => number;
 
 export async function emptyHookCase(ctx: BenchContext): Promise<CaseResult> {
   const bytes = await builtProbe("bench", "empty");
@@ -18,6 +22,12 @@ export async function emptyHookCase(ctx: BenchContext): Promise<CaseResult> {
   });
   const request = instance.exports.request as Hook;
   const response = instance.exports.response as Hook;
+  // And as the runtime runs it: limited and metered, the hook taking its fuel budget.
+  const sandboxed = sandboxedProbeBytes(bytes);
+  const metered = await WebAssembly.instantiate(sandboxed as Uint8Array<ArrayBuffer>, stubImports(sandboxed));
+  (metered.instance.exports[START_EXPORT] as Metered | undefined)?.(DEFAULT_LIMITS.fuelForInit);
+  const meteredResponse = metered.instance.exports.response as Metered;
+  const budget = DEFAULT_LIMITS.fuelPerHook;
   const info = benchRequest();
   const scope = runtime.begin(info);
   const hook = await compare(
@@ -33,7 +43,22 @@ export async function emptyHookCase(ctx: BenchContext): Promise<CaseResult> {
         for (let i = 0; i < n; i++) response();
       },
     },
-    ctx.compare(0, 2),
+    ctx.compare(0, 3),
+  );
+  const meteredCall = await compare(
+    {
+      name: "the metered export called directly",
+      run: (n) => {
+        for (let i = 0; i < n; i++) meteredResponse(budget);
+      },
+    },
+    {
+      name: "the export called directly",
+      run: (n) => {
+        for (let i = 0; i < n; i++) response();
+      },
+    },
+    ctx.compare(1, 3),
   );
   const requestCycle = await compare(
     {
@@ -56,7 +81,7 @@ export async function emptyHookCase(ctx: BenchContext): Promise<CaseResult> {
         }
       },
     },
-    ctx.compare(1, 2),
+    ctx.compare(2, 3),
   );
   const hookNs = hook.subject.medianNs;
   return {
@@ -64,7 +89,12 @@ export async function emptyHookCase(ctx: BenchContext): Promise<CaseResult> {
     number: 2,
     title: "A hook that does nothing vs the same (nothing) called directly",
     rows: [
-      comparisonRow(hook, hook.name, "scope.response() on one request scope: dispatch, bookkeeping, the call"),
+      comparisonRow(hook, hook.name, "scope.response() on one request scope: dispatch, bookkeeping, the metered call"),
+      comparisonRow(
+        meteredCall,
+        meteredCall.name,
+        `fuel metering alone: the rest of the hook call, ${(hookNs - meteredCall.subject.medianNs).toFixed(1)} ns, is the runtime's dispatch`,
+      ),
       comparisonRow(
         requestCycle,
         requestCycle.name,
