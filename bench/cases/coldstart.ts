@@ -69,15 +69,42 @@ export async function coldStartCase(ctx: BenchContext): Promise<CaseResult> {
     await builtProbe("examples", "slow-detector"),
     await builtProbe("bench", "empty"),
   ];
-  const probes: Uint8Array[] = [];
-  for (let p = 0; p < 16; p++) {
-    const base = bases[p % bases.length] as Uint8Array;
-    probes.push(await sign(renamed(base, admitProbe(base).manifest, `probe-${p}`)));
-  }
-  const bundle = await createBundle({ name: "bench-bundle", version: "1.0.0", probes }, secretKey);
-  const bundled = await coldStart("16-probe signed bundle", await bundlePhases(bundle, policy), ctx.quick ? 2 : 12);
+  const makeBundle = async (nonce: number | undefined) => {
+    const probes: Uint8Array[] = [];
+    for (let p = 0; p < 16; p++) {
+      const base = bases[p % bases.length] as Uint8Array;
+      const named = renamed(base, admitProbe(base).manifest, `probe-${p}`);
+      probes.push(await sign(nonce === undefined ? named : withNonce(named, nonce)));
+    }
+    return createBundle({ name: "bench-bundle", version: "1.0.0", probes }, secretKey);
+  };
+  const bundleRuns = ctx.quick ? 2 : 12;
+  const bundled = await coldStart(
+    "16-probe signed bundle",
+    await bundlePhases(await makeBundle(undefined), policy),
+    bundleRuns,
+  );
   rows.push(bundled.row);
   breakdowns.push(bundled.breakdown);
+  ctx.progress((SIZES.length + 1) / steps);
+  // End to end: fresh bundles (every probe re-signed with a new nonce), one loader each (no rollback refusal).
+  const freshBundles: Uint8Array[] = [];
+  for (let r = 0; r < bundleRuns + 1; r++) freshBundles.push(await makeBundle(9_000 + r));
+  const bundleE2e = await sample(
+    bundleRuns,
+    (r) =>
+      new TrustedLoader({ runtime: new ProbeRuntime(), policy }).loadBundle(
+        freshBundles[(r + 1) % freshBundles.length] as Uint8Array,
+      ),
+    { warmup: 1 },
+  );
+  rows.push({
+    label: "16-probe bundle, end to end (TrustedLoader.loadBundle)",
+    value: bundleE2e.medianNs,
+    unit: "ns",
+    p99: bundleE2e.p99Ns,
+    detail: `${(freshBundles[0] as Uint8Array).length.toLocaleString("en-US")} bytes, fresh bytes every run; ${bundleRuns} runs`,
+  });
   const tenKbPhases = rows.find((r) => r.label === "10 KB probe")?.value ?? Number.NaN;
   return {
     id: "cold-start",
@@ -88,17 +115,17 @@ export async function coldStartCase(ctx: BenchContext): Promise<CaseResult> {
     goals: [
       {
         goal: "10 KB signed probe under 2 ms",
-        measured: `${formatValue(tenKbPhases, "ns")} by phases, ${formatValue(tenKb, "ns")} end to end`,
-        met: Math.max(tenKbPhases, tenKb) < 2e6,
+        measured: `${formatValue(tenKb, "ns")} end to end (phases timed apart add up to ${formatValue(tenKbPhases, "ns")})`,
+        met: tenKb < 2e6,
       },
       {
         goal: "16-probe bundle under 15 ms",
-        measured: formatValue(bundled.row.value, "ns"),
-        met: bundled.row.value < 15e6,
+        measured: `${formatValue(bundleE2e.medianNs, "ns")} end to end (phases timed apart add up to ${formatValue(bundled.row.value, "ns")})`,
+        met: bundleE2e.medianNs < 15e6,
       },
     ],
     notes: [
-      "Every run compiles bytes V8 has never seen (a fresh bench-nonce custom section), so no compiled-module cache is hit.",
+      "Every run compiles bytes V8 has never seen (a fresh bench-nonce custom section), so no compiled-module cache is hit. Goals are judged end to end (TrustedLoader: verify, instrument, compile, instantiate, init); the phases are timed apart to show where the time goes, and their sum counts the admit step twice.",
       "Phases: verify = the trust API (section walk, SHA-256, Ed25519, manifest, grants); instrument = sandboxedProbeBytes (admit, memory/table caps, fuel metering: what the runtime compiles); compile = WebAssembly.compile of the instrumented module(s); instantiate = runtime admit + instantiate + init with the precompiled module.",
       "Generated probes are built at -O0 (exported functions of loops and branches); 1 KB uses the stub runtime.",
     ],
