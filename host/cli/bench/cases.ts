@@ -99,8 +99,11 @@ export async function hookCostRows(
     const recorder = new RecordingTracer();
     const recording = new ProbeRuntime({ tracerProvider: recorder, clock, limits: BENCH_LIMITS });
     await recording.replaceAll(set.map((p) => p.bytes));
-    runRequest(recording, info, status);
-    const replay = replayer(recorder.spans, clock);
+    const scope = recording.begin(info);
+    scope.request();
+    scope.response(status);
+    scope.end();
+    const replay = replayer(recorder.spans, clock, scope.sampled);
     const runtime = new ProbeRuntime({ tracerProvider: provider, clock, limits: BENCH_LIMITS });
     await runtime.replaceAll(set.map((p) => p.bytes));
     const tracer = provider.getTracer("sandprobe-bench-baseline", "1.0.0");
@@ -113,7 +116,7 @@ export async function hookCostRows(
         },
       },
       {
-        name: `the same ${recorder.spans.length} span(s) in JavaScript`,
+        name: `the same ${recorder.spans.length} span(s)${scope.sampled === undefined ? "" : " and sampling decision"} in JavaScript`,
         run: (n) => {
           for (let i = 0; i < n; i++) replay(tracer, BENCH_PARENT);
         },

@@ -1,7 +1,9 @@
 /**
  * The baseline for a probe nobody wrote a JavaScript twin for: record the
  * spans it emits for one request, then make the same spans (names, kinds,
- * parents, attributes, events, status) directly with @opentelemetry/api.
+ * parents, attributes, events, status) directly with @opentelemetry/api,
+ * after the same sampling decision. The probe's own logic, logs and metrics
+ * are not replayed: what is left over is the sandbox plus that logic.
  */
 import {
   type AttributeValue,
@@ -16,6 +18,7 @@ import {
   type SpanOptions,
   type SpanStatus,
   type TimeInput,
+  TraceFlags,
   type Tracer,
   type TracerProvider,
   trace,
@@ -104,10 +107,24 @@ export class RecordingTracer implements Tracer, TracerProvider {
 /**
  * The recorded spans, made again directly through `tracer`: start at now,
  * attributes, events, status, end at now. One call = one request's spans.
+ * `sampled`: the sampling decision the probes recorded, if any: set on the
+ * parent's trace flags first, as the runtime does.
  */
-export function replayer(recorded: readonly Recorded[], clock: HostClock): (tracer: Tracer, parent: Context) => void {
+export function replayer(
+  recorded: readonly Recorded[],
+  clock: HostClock,
+  sampled?: boolean,
+): (tracer: Tracer, parent: Context) => void {
   const spans = recorded.map((r) => ({ ...r, attributes: [...r.attributes], events: [...r.events] }));
-  return (tracer, parent) => {
+  return (tracer, request) => {
+    let parent = request;
+    if (sampled !== undefined) {
+      const context = trace.getSpanContext(parent);
+      if (context) {
+        const traceFlags = sampled ? context.traceFlags | TraceFlags.SAMPLED : context.traceFlags & ~TraceFlags.SAMPLED;
+        parent = trace.setSpanContext(parent, { ...context, traceFlags });
+      }
+    }
     const made: Span[] = [];
     for (const r of spans) {
       const start: HrTime = clock.toEpoch(clock.nowNs());

@@ -24,7 +24,7 @@ signatures, every capability granted). A full run takes about a minute.
 
 Options:
       --trust FILE     trust policy file (see docs/signing.md)
-  -K, --public-key PK  trusted public key (repeatable)
+  -K, --public-key PK  trusted public key (repeatable; --key PK is the same)
       --quick          a few rounds only: checks that it runs, numbers are rough
       --json           print the report as JSON instead of tables
       --html FILE      also write a self-contained HTML report with charts
@@ -50,6 +50,7 @@ export const bench: Command = {
       {
         trust: { type: "string" },
         "public-key": { type: "string", short: "K", multiple: true },
+        key: { type: "string", multiple: true },
         quick: { type: "boolean" },
         json: { type: "boolean" },
         html: { type: "string" },
@@ -57,9 +58,9 @@ export const bench: Command = {
       true,
     );
     if (positionals.length !== 1) throw new UsageError("give exactly one bundle file");
-    const keyFiles = values["public-key"] ?? [];
+    const keyFiles = [...(values["public-key"] ?? []), ...(values.key ?? [])];
     if (keyFiles.length > 0 && values.trust !== undefined) throw new UsageError("give -K or --trust, not both");
-    if (keyFiles.length === 0 && values.trust === undefined) throw new UsageError("missing --trust or -K/--public-key");
+    if (keyFiles.length === 0 && values.trust === undefined) throw new UsageError("missing --trust or -K/--key");
     const bytes = await io.readFile(positionals[0] as string);
     const policy =
       values.trust === undefined ? await keysPolicy(keyFiles, bytes, io) : await loadTrustFile(values.trust, io);
