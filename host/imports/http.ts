@@ -1,18 +1,22 @@
+import type { ProbeSemantics } from "../world/semantics.js";
+import { HEADER_NAME_UNITS } from "../world/semantics.js";
 import type { ProbeContext } from "./context.js";
 
-/** sandprobe:probe/http@0.1.0: request facts, each import gated by a manifest capability at load. */
-export function httpImports(ctx: ProbeContext) {
+/**
+ * sandprobe:probe/http@0.1.0 lowered: request facts written to return areas.
+ * Each import is gated by a manifest capability at load (runtime/admit.ts).
+ */
+export function httpImports(ctx: ProbeContext, world: ProbeSemantics) {
   const { memory } = ctx;
-  const allowedHeaders = new Set(ctx.manifest.headers);
+  const { header } = world;
   return {
-    method: (ret: number): void => memory.writeStringResult(ret, ctx.call?.request.method ?? ""),
-    route: (ret: number): void => memory.writeStringResult(ret, ctx.call?.request.route ?? ""),
-    status: (): number => ctx.call?.request.status ?? 0,
-    "received-at": (): bigint => BigInt(ctx.call?.request.receivedAtNs ?? 0),
+    method: (ret: number): void => memory.writeStringResult(ret, world.method()),
+    route: (ret: number): void => memory.writeStringResult(ret, world.route()),
+    status: (): number => world.status(),
+    "received-at": (): bigint => BigInt(world.receivedAtNs()),
     header: (namePtr: number, nameLen: number, ret: number): void => {
-      const name = memory.readString(namePtr, Math.min(nameLen >>> 0, 256)).toLowerCase();
+      const value = header(memory.readString(namePtr, Math.min(nameLen >>> 0, HEADER_NAME_UNITS)));
       // option<string>: discriminant byte at ret, the string at ret + 4.
-      const value = allowedHeaders.has(name) ? ctx.call?.request.header(name) : undefined;
       if (value === undefined) {
         memory.writeU8(ret, 0);
         return;

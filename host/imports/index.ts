@@ -7,6 +7,7 @@ import {
   WASI_MONOTONIC_CLOCK,
   WASI_WALL_CLOCK,
 } from "../abi/allowed-imports.js";
+import { probeSemantics } from "../world/semantics.js";
 import { assemblyScriptImports } from "./assemblyscript.js";
 import { monotonicClockImports, wallClockImports } from "./clocks.js";
 import type { ProbeContext } from "./context.js";
@@ -21,15 +22,17 @@ import { traceImports } from "./trace.js";
  * has already refused any import not in abi/allowed-imports.ts.
  */
 export function buildImports(ctx: ProbeContext): WebAssembly.Imports {
+  // The world's rules, once; each interface below only lowers its arguments and results.
+  const world = probeSemantics(ctx);
   return {
-    [WASI_MONOTONIC_CLOCK]: monotonicClockImports(ctx),
-    [WASI_WALL_CLOCK]: wallClockImports(ctx),
-    [TRACE]: traceImports(ctx),
-    [HTTP]: httpImports(ctx),
-    [METRICS]: metricsImports(ctx),
-    [LOG]: logImports(ctx),
+    [WASI_MONOTONIC_CLOCK]: monotonicClockImports(world),
+    [WASI_WALL_CLOCK]: wallClockImports(ctx, world),
+    [TRACE]: traceImports(ctx, world),
+    [HTTP]: httpImports(ctx, world),
+    [METRICS]: metricsImports(ctx, world),
+    [LOG]: logImports(ctx, world),
     [ASSEMBLYSCRIPT_ENV]: assemblyScriptImports(ctx),
   };
 }
 
-export type { ActiveCall, LogLevel, ProbeContext, ProbeLogRecord, RequestView } from "./context.js";
+export type { ActiveCall, LogLevel, ProbeContext, ProbeLogRecord, RequestView, WorldContext } from "./context.js";

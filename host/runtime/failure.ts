@@ -1,4 +1,6 @@
+import type { HostClock } from "../clock/clock.js";
 import { SandprobeError } from "../errors.js";
+import type { ProbeStats } from "./stats.js";
 
 /**
  * Turn whatever escaped a hook call into a typed error. Traps surface as
@@ -31,4 +33,51 @@ export interface QuarantinePolicy {
 /** Quarantine length for the n-th quarantine (1-based): exponential backoff, capped. */
 export function quarantineLengthNs(policy: QuarantinePolicy, nth: number): number {
   return Math.min(policy.quarantineMaxNs, policy.quarantineBaseNs * 2 ** Math.min(nth - 1, 40));
+}
+
+/**
+ * The failure and quarantine policy of one loaded probe, shared by both
+ * paths (runtime/probe.ts, jco/jco-probe.ts): `admit` before a hook call,
+ * then `succeeded` or `failed` with what the call returned.
+ */
+export class FailurePolicy {
+  private quarantinedUntilNs = 0;
+
+  constructor(
+    private readonly stats: ProbeStats,
+    private readonly policy: QuarantinePolicy,
+    private readonly clock: HostClock,
+  ) {}
+
+  get quarantined(): boolean {
+    return this.quarantinedUntilNs > this.clock.nowNs();
+  }
+
+  /** Whether a hook may run now (counted as an invocation); false while quarantined (counted as skipped). */
+  admit(): boolean {
+    if (this.quarantinedUntilNs !== 0) {
+      if (this.quarantinedUntilNs > this.clock.nowNs()) {
+        this.stats.skippedWhileQuarantined++;
+        return false;
+      }
+      this.quarantinedUntilNs = 0;
+    }
+    this.stats.invocations++;
+    return true;
+  }
+
+  succeeded(): void {
+    this.stats.consecutiveFailures = 0;
+  }
+
+  /** Count a failure; after `quarantineAfter` in a row, quarantine with exponential backoff. */
+  failed(failure: SandprobeError): void {
+    const stats = this.stats;
+    stats.fail(failure.code, failure.message);
+    if (stats.consecutiveFailures >= this.policy.quarantineAfter) {
+      stats.quarantines++;
+      stats.consecutiveFailures = 0;
+      this.quarantinedUntilNs = this.clock.nowNs() + quarantineLengthNs(this.policy, stats.quarantines);
+    }
+  }
 }

@@ -1,4 +1,4 @@
-import { type Context, ROOT_CONTEXT, type TracerProvider } from "@opentelemetry/api";
+import type { TracerProvider } from "@opentelemetry/api";
 import { GuestMemory } from "../abi/guest-memory.js";
 import type { HostClock } from "../clock/clock.js";
 import { SandprobeError } from "../errors.js";
@@ -9,8 +9,9 @@ import { ProbeTelemetry, type ProbeTelemetryOptions } from "../otel/probe-teleme
 import { SpanTable } from "../otel/span-table.js";
 import { START_EXPORT } from "../sandbox/meter/abi.js";
 import { fuelExhaustion } from "../sandbox/policy.js";
+import { initView } from "../world/context.js";
 import type { AdmittedProbe } from "./admit.js";
-import { classifyFailure, quarantineLengthNs } from "./failure.js";
+import { classifyFailure, FailurePolicy } from "./failure.js";
 import { effectiveLimits, type HostLimits } from "./limits.js";
 import { ProbeStats } from "./stats.js";
 import { ProbeRates } from "./window.js";
@@ -26,23 +27,6 @@ export interface ProbeEnvironment {
 
 /** A metered entry (docs/metering.md): takes the fuel budget, returns the fuel left. */
 type HookFunction = (budget: number) => number;
-
-/** The request view `init` runs under: no request, no parent. */
-function initView(): RequestView {
-  return {
-    parent: ROOT_CONTEXT as Context,
-    traceId: "",
-    spanId: "",
-    traceFlags: 0,
-    tracestate: "",
-    method: "",
-    route: "",
-    status: 0,
-    receivedAtNs: 0,
-    header: () => undefined,
-    sample: () => {},
-  };
-}
 
 /**
  * One admitted, compiled probe and its live instance. Hooks run
@@ -66,7 +50,7 @@ export class LoadedProbe {
   /** Fuel the last successful call used. */
   private fuelUsed = 0;
   private poisoned = false;
-  private quarantinedUntilNs = 0;
+  private readonly failures: FailurePolicy;
 
   private constructor(admitted: AdmittedProbe, module: WebAssembly.Module, env: ProbeEnvironment) {
     this.manifest = admitted.manifest;
@@ -93,6 +77,7 @@ export class LoadedProbe {
       abortMessage: undefined,
     };
     this.active = { request: initView(), spans: new SpanTable(), spansStarted: 0, logUnits: 0 };
+    this.failures = new FailurePolicy(this.stats, limits, env.clock);
   }
 
   /** Instantiate and run `init`; throws a typed error if either fails. */
@@ -109,7 +94,7 @@ export class LoadedProbe {
   }
 
   get quarantined(): boolean {
-    return this.quarantinedUntilNs > this.clock.nowNs();
+    return this.failures.quarantined;
   }
 
   private instantiate(): SandprobeError | undefined {
@@ -169,14 +154,7 @@ export class LoadedProbe {
    * value, is counted, and after repeated failures quarantines the probe.
    */
   invoke(hook: HookName, request: RequestView, spans: SpanTable): SandprobeError | undefined {
-    if (this.quarantinedUntilNs !== 0) {
-      if (this.quarantined) {
-        this.stats.skippedWhileQuarantined++;
-        return undefined;
-      }
-      this.quarantinedUntilNs = 0;
-    }
-    this.stats.invocations++;
+    if (!this.failures.admit()) return undefined;
     let failure: SandprobeError | undefined;
     if (this.poisoned) {
       this.stats.reinstantiations++;
@@ -185,16 +163,11 @@ export class LoadedProbe {
     const fn = hook === "request" ? this.request : this.response;
     if (!failure && fn) failure = this.call(fn, request, spans, this.ctx.limits.fuelPerHook);
     if (!failure) {
-      this.stats.consecutiveFailures = 0;
+      this.failures.succeeded();
       if (fn) this.stats.fuel.record(this.fuelUsed);
       return undefined;
     }
-    this.stats.fail(failure.code, failure.message);
-    if (this.stats.consecutiveFailures >= this.ctx.limits.quarantineAfter) {
-      this.stats.quarantines++;
-      this.stats.consecutiveFailures = 0;
-      this.quarantinedUntilNs = this.clock.nowNs() + quarantineLengthNs(this.ctx.limits, this.stats.quarantines);
-    }
+    this.failures.failed(failure);
     return failure;
   }
 }
