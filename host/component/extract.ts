@@ -17,6 +17,7 @@ export const PROBE_WORLD_INTERFACES: ReadonlySet<string> = new Set([
   "wasi:clocks/wall-clock@0.2.0",
   "sandprobe:probe/trace@0.1.0",
   "sandprobe:probe/http@0.1.0",
+  "sandprobe:probe/metrics@0.1.0",
   "sandprobe:probe/log@0.1.0",
 ]);
 
@@ -30,10 +31,13 @@ const STRING_FUNCTIONS = new Set([
   "sandprobe:probe/trace@0.1.0#set-attribute-float",
   "sandprobe:probe/trace@0.1.0#set-attribute-bool",
   "sandprobe:probe/trace@0.1.0#add-event",
+  "sandprobe:probe/trace@0.1.0#add-event-with-attribute",
   "sandprobe:probe/trace@0.1.0#set-status",
   "sandprobe:probe/http@0.1.0#method",
   "sandprobe:probe/http@0.1.0#route",
   "sandprobe:probe/http@0.1.0#header",
+  "sandprobe:probe/metrics@0.1.0#counter-add",
+  "sandprobe:probe/metrics@0.1.0#histogram-record",
   "sandprobe:probe/log@0.1.0#log",
   "sandprobe:probe/log@0.1.0#abort",
 ]);

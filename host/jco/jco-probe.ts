@@ -1,14 +1,17 @@
-import { type Context, ROOT_CONTEXT, type TracerProvider } from "@opentelemetry/api";
+import { type MeterProvider, metrics, type TracerProvider } from "@opentelemetry/api";
 import type { HostClock } from "../clock/clock.js";
 import { findComponentManifest } from "../component/manifest.js";
 import { SandprobeError } from "../errors.js";
-import type { ProbeLogRecord, RequestView } from "../imports/context.js";
 import { decodeManifest, type HookName, MANIFEST_SECTION, type Manifest } from "../manifest/manifest.js";
+import { type ProbeLoggerProvider, ProbeTelemetry } from "../otel/probe-telemetry.js";
 import { SpanTable } from "../otel/span-table.js";
-import { classifyFailure, quarantineLengthNs } from "../runtime/failure.js";
+import { classifyFailure, FailurePolicy } from "../runtime/failure.js";
 import { DEFAULT_LIMITS, effectiveLimits, type HostLimits } from "../runtime/limits.js";
 import { type RequestInfo, RequestScope } from "../runtime/scope.js";
 import { ProbeStats } from "../runtime/stats.js";
+import { ProbeRates } from "../runtime/window.js";
+import { TelemetryLedger } from "../telemetry/ledger.js";
+import { initView, type ProbeLogRecord, type RequestView } from "../world/context.js";
 import { instantiateTranspiled, type TranspiledComponent } from "./instantiate.js";
 import { type LiftedProbeContext, liftedProbeImports } from "./probe-host.js";
 import type { ProbeExports } from "./probe-world.js";
@@ -18,6 +21,12 @@ export interface JcoProbeOptions {
   readonly clock: HostClock;
   readonly limits?: Partial<HostLimits>;
   readonly onLog?: (record: ProbeLogRecord) => void;
+  /** Where probe metrics go; defaults to the global provider of @opentelemetry/api. */
+  readonly meterProvider?: MeterProvider;
+  /** Probe log lines also become OpenTelemetry log records here. */
+  readonly loggerProvider?: ProbeLoggerProvider;
+  /** Accounts for the probe's spans and log records (a fresh ledger by default). */
+  readonly ledger?: TelemetryLedger;
   /** Replace interface implementations by import key, e.g. preview2-shim's monotonic clock. */
   readonly overrides?: Readonly<Record<string, object>>;
 }
@@ -29,22 +38,6 @@ export interface JcoRequest {
   request(): void;
   response(status: number): void;
   end(): void;
-}
-
-function initView(): RequestView {
-  return {
-    parent: ROOT_CONTEXT as Context,
-    traceId: "",
-    spanId: "",
-    traceFlags: 0,
-    tracestate: "",
-    method: "",
-    route: "",
-    status: 0,
-    receivedAtNs: 0,
-    header: () => undefined,
-    sample: () => {},
-  };
 }
 
 /**
@@ -67,7 +60,7 @@ export class JcoProbe {
   private exports: ProbeExports | undefined;
   private rebuilding: Promise<void> | undefined;
   private rebuildInFlight = false;
-  private quarantinedUntilNs = 0;
+  private readonly failures: FailurePolicy;
 
   private constructor(manifest: Manifest, transpiled: TranspiledComponent, options: JcoProbeOptions) {
     this.manifest = manifest;
@@ -76,17 +69,26 @@ export class JcoProbe {
     this.transpiled = transpiled;
     this.overrides = options.overrides ?? {};
     this.hooks = new Set<HookName>(manifest.hooks.length > 0 ? manifest.hooks : ["request", "response"]);
+    const limits = effectiveLimits({ ...DEFAULT_LIMITS, ...options.limits }, manifest.limits);
     this.ctx = {
       name: this.name,
       manifest,
       clock: options.clock,
       tracer: options.tracerProvider.getTracer(this.name, this.version),
-      limits: effectiveLimits({ ...DEFAULT_LIMITS, ...options.limits }, manifest.limits),
+      limits,
       stats: this.stats,
+      rates: new ProbeRates(limits, options.clock),
+      telemetry: new ProbeTelemetry(this.name, this.version, {
+        ledger: options.ledger ?? new TelemetryLedger(),
+        meterProvider: options.meterProvider ?? metrics.getMeterProvider(),
+        loggerProvider: options.loggerProvider,
+        maxMetricSeries: limits.metricSeriesPerProbe,
+      }),
       log: options.onLog ?? (() => {}),
       call: undefined,
       abortMessage: undefined,
     };
+    this.failures = new FailurePolicy(this.stats, limits, options.clock);
   }
 
   /**
@@ -108,7 +110,7 @@ export class JcoProbe {
   }
 
   get quarantined(): boolean {
-    return this.quarantinedUntilNs > this.ctx.clock.nowNs();
+    return this.failures.quarantined;
   }
 
   /** Resolves once a fresh instance replaces one that trapped. */
@@ -128,6 +130,7 @@ export class JcoProbe {
 
   private call(fn: () => void, request: RequestView, spans: SpanTable): SandprobeError | undefined {
     this.ctx.call = { request, spans, spansStarted: 0, logUnits: 0 };
+    this.ctx.rates.open();
     this.ctx.abortMessage = undefined;
     try {
       fn();
@@ -142,14 +145,7 @@ export class JcoProbe {
   /** Run one hook for one request (the fast path's LoadedProbe.invoke contract). Never throws. */
   invoke(hook: HookName, request: RequestView, spans: SpanTable): SandprobeError | undefined {
     if (!this.hooks.has(hook)) return undefined;
-    if (this.quarantinedUntilNs !== 0) {
-      if (this.quarantined) {
-        this.stats.skippedWhileQuarantined++;
-        return undefined;
-      }
-      this.quarantinedUntilNs = 0;
-    }
-    this.stats.invocations++;
+    if (!this.failures.admit()) return undefined;
     const exports = this.exports;
     let failure: SandprobeError | undefined;
     if (!exports) {
@@ -163,16 +159,10 @@ export class JcoProbe {
       if (typeof fn === "function") failure = this.call(fn, request, spans);
     }
     if (!failure) {
-      this.stats.consecutiveFailures = 0;
+      this.failures.succeeded();
       return undefined;
     }
-    this.stats.fail(failure.code, failure.message);
-    const limits = this.ctx.limits;
-    if (this.stats.consecutiveFailures >= limits.quarantineAfter) {
-      this.stats.quarantines++;
-      this.stats.consecutiveFailures = 0;
-      this.quarantinedUntilNs = this.ctx.clock.nowNs() + quarantineLengthNs(limits, this.stats.quarantines);
-    }
+    this.failures.failed(failure);
     if (exports) {
       // A trap poisons the instance: build a fresh one.
       this.exports = undefined;

@@ -1,14 +1,14 @@
-import type { AttributeValue, Span, Tracer } from "@opentelemetry/api";
 import type { HostClock } from "../clock/clock.js";
 import { SandprobeError } from "../errors.js";
-import type { ActiveCall, LogLevel as HostLogLevel, ProbeLogRecord } from "../imports/context.js";
-import type { Capability, Manifest } from "../manifest/manifest.js";
-import type { HostLimits } from "../runtime/limits.js";
-import type { ProbeStats } from "../runtime/stats.js";
+import type { Capability } from "../manifest/manifest.js";
+import { LOG_LEVELS, type WorldContext } from "../world/context.js";
+import { probeSemantics } from "../world/semantics.js";
 import {
   type HttpInterface,
   importKeys,
   type LogInterface,
+  type LogLevel,
+  type MetricsInterface,
   type MonotonicClockInterface,
   PROBE_INTERFACES,
   type ProbeImportObject,
@@ -20,39 +20,38 @@ import {
 import { spanIdToU64, traceIdToU64s } from "./trace-ids.js";
 
 /**
- * State the jco-path imports share: the fast path's ProbeContext without the
- * guest memory, because jco lifts every argument before our code sees it.
+ * State the jco-path imports share: the world's context (the fast path's
+ * ProbeContext without the guest memory, because jco lifts every argument
+ * before our code sees it).
  */
-export interface LiftedProbeContext {
-  readonly name: string;
-  readonly manifest: Manifest;
-  readonly clock: HostClock;
-  readonly tracer: Tracer;
-  readonly limits: HostLimits;
-  readonly stats: ProbeStats;
-  readonly log: (record: ProbeLogRecord) => void;
-  /** Set for the duration of a hook call. */
-  call: ActiveCall | undefined;
-  abortMessage: string | undefined;
-}
+export type LiftedProbeContext = WorldContext;
 
-// WIT enum cases in declaration order = OpenTelemetry's numeric SpanKind / SpanStatusCode.
+// jco lifts enums to their case names; the world takes their WIT order
+// (= OpenTelemetry's numeric SpanKind / SpanStatusCode).
 const KINDS: Record<SpanKind, number> = { internal: 0, server: 1, client: 2, producer: 3, consumer: 4 };
 const STATUS: Record<StatusCode, number> = { unset: 0, ok: 1, error: 2 };
+const LEVELS: Record<LogLevel, number> = Object.fromEntries(LOG_LEVELS.map((level, i) => [level, i])) as Record<
+  LogLevel,
+  number
+>;
 
 /**
- * sandprobe:probe/trace, /http, /log and the clocks, implemented on lifted
- * values for a transpiled component. Every rule mirrors host/imports/ (the
- * fast path): quotas, handle checks, string caps, the no-request state,
- * sampling through the request view, so the same probe emits the same spans
- * on both paths. One difference: the fast path refuses an http import
- * without its capability at load; here the call throws E_IMPORT_NOT_ALLOWED,
- * which fails the hook.
+ * The probe world for a transpiled component: an adapter that maps jco's
+ * lifted values onto the world's operations (host/world/semantics.ts, the
+ * same ones the fast path lowers to), so the same probe emits the same
+ * spans, logs and metrics on both paths. What stays here is what only a
+ * lifted host does: cap strings (counted as `string-truncated`, where the
+ * fast path's GuestMemory counts), map enum names to their WIT order, and
+ * check http capabilities when called (a component's imports are not
+ * refused at load, so the call throws E_IMPORT_NOT_ALLOWED and fails the
+ * hook).
  */
 export function liftedProbeImports(ctx: LiftedProbeContext): ProbeImportObject {
-  const { clock, stats, tracer, limits, manifest } = ctx;
+  const { stats, limits, manifest } = ctx;
+  const world = probeSemantics(ctx);
 
-  const cap = (text: string, max = limits.maxStringUnits): string => {
+  const cap = (text: string): string => {
+    const max = limits.maxStringUnits;
     if (text.length <= max) return text;
     stats.drop("string-truncated");
     return text.slice(0, max);
@@ -66,150 +65,75 @@ export function liftedProbeImports(ctx: LiftedProbeContext): ProbeImportObject {
     }
   };
 
-  const startSpan = (rawName: string, kind: SpanKind, parent: number, startNs: bigint | number): number => {
-    const name = cap(rawName);
-    const call = ctx.call;
-    if (!call) {
-      stats.drop("no-request");
-      return 0;
-    }
-    if (call.spansStarted >= limits.spansPerInvocation) {
-      stats.drop("span-quota");
-      return 0;
-    }
-    let parentContext = call.request.parent;
-    if (parent !== 0) {
-      const child = call.spans.contextOf(parent >>> 0, parentContext);
-      if (child) parentContext = child;
-      else stats.drop("invalid-handle");
-    }
-    call.spansStarted++;
-    stats.spansStarted++;
-    return call.spans.start(tracer, name, KINDS[kind] as number, clock.toEpoch(startNs), parentContext);
-  };
-
-  const spanOf = (handle: number): Span | undefined => {
-    const span = ctx.call?.spans.get(handle >>> 0);
-    if (!span) stats.drop(ctx.call ? "invalid-handle" : "no-request");
-    return span;
-  };
-
-  const setAttribute = (handle: number, rawKey: string, value: AttributeValue): void => {
-    const key = cap(rawKey);
-    const span = spanOf(handle);
-    if (!span) return;
-    if (!ctx.call?.spans.takeAttribute(handle >>> 0, limits.attributesPerSpan)) {
-      stats.drop("attribute-quota");
-      return;
-    }
-    span.setAttribute(key, value);
-  };
-
-  const endSpan = (handle: number, endNs: bigint | number): void => {
-    const call = ctx.call;
-    if (call?.spans.end(handle >>> 0, clock.toEpoch(endNs))) stats.spansEnded++;
-    else stats.drop(call ? "invalid-handle" : "no-request");
-  };
-
   const traceImpl: TraceInterface = {
     currentContext() {
-      const request = ctx.call?.request;
-      const traceId = request?.traceId ?? "";
-      if (traceId.length !== 32) return { traceIdHi: 0n, traceIdLo: 0n, spanId: 0n, traceFlags: 0 };
-      const [traceIdHi, traceIdLo] = traceIdToU64s(traceId);
-      return {
-        traceIdHi,
-        traceIdLo,
-        spanId: spanIdToU64(request?.spanId ?? ""),
-        traceFlags: (request?.traceFlags ?? 0) & 0xff,
-      };
+      const current = world.currentContext();
+      const [traceIdHi, traceIdLo] = traceIdToU64s(current.traceId);
+      return { traceIdHi, traceIdLo, spanId: spanIdToU64(current.spanId), traceFlags: current.traceFlags };
     },
-    tracestate: () => ctx.call?.request.tracestate ?? "",
-    startSpan: (name, kind, parent) => startSpan(name, kind, parent, clock.nowNs()),
-    startSpanAt: (name, kind, parent, start) => startSpan(name, kind, parent, start),
-    setAttributeString: (span, key, value) => setAttribute(span, key, cap(value)),
+    tracestate: () => world.tracestate(),
+    startSpan: (name, kind, parent) => world.startSpan(cap(name), KINDS[kind], parent, ctx.clock.nowNs()),
+    startSpanAt: (name, kind, parent, start) => world.startSpan(cap(name), KINDS[kind], parent, start),
+    setAttributeString: (span, key, value) => world.setAttribute(span, cap(key), cap(value)),
     // OpenTelemetry JS numbers are doubles: exact up to 2^53, as on the fast path.
-    setAttributeInt: (span, key, value) => setAttribute(span, key, Number(value)),
-    setAttributeFloat: (span, key, value) => setAttribute(span, key, value),
-    setAttributeBool: (span, key, value) => setAttribute(span, key, value),
-    addEvent(span, name) {
-      const text = cap(name);
-      spanOf(span)?.addEvent(text, clock.toEpoch(clock.nowNs()));
-    },
-    setStatus(span, code, message) {
-      const text = cap(message);
-      const numeric = STATUS[code] as number;
-      spanOf(span)?.setStatus(numeric === 2 && text ? { code: numeric, message: text } : { code: numeric });
-    },
-    endSpan: (span) => endSpan(span, clock.nowNs()),
-    endSpanAt: (span, end) => endSpan(span, end),
-    sample(decision) {
-      const call = ctx.call;
-      if (call) call.request.sample(decision === "keep");
-      else stats.drop("no-request");
-    },
+    setAttributeInt: (span, key, value) => world.setAttribute(span, cap(key), Number(value)),
+    setAttributeFloat: (span, key, value) => world.setAttribute(span, cap(key), value),
+    setAttributeBool: (span, key, value) => world.setAttribute(span, cap(key), value),
+    addEvent: (span, name) => world.addEvent(span, cap(name)),
+    addEventWithAttribute: (span, name, key, value) =>
+      world.addEventWithAttribute(span, cap(name), cap(key), cap(value)),
+    addLink: (span, link) => world.addLink(span, link.traceIdHi, link.traceIdLo, link.spanId, link.traceFlags),
+    setStatus: (span, code, message) => world.setStatus(span, STATUS[code], cap(message)),
+    endSpan: (span) => world.endSpan(span, ctx.clock.nowNs()),
+    endSpanAt: (span, end) => world.endSpan(span, end),
+    sample: (decision) => world.sample(decision === "keep" ? 1 : 0),
   };
 
-  const allowedHeaders = new Set(manifest.headers);
   const httpImpl: HttpInterface = {
     method() {
       need("http.method");
-      return ctx.call?.request.method ?? "";
+      return world.method();
     },
     route() {
       need("http.route");
-      return ctx.call?.request.route ?? "";
+      return world.route();
     },
     status() {
       need("http.status");
-      return ctx.call?.request.status ?? 0;
+      return world.status();
     },
     receivedAt() {
       need("http.received-at");
-      return BigInt(ctx.call?.request.receivedAtNs ?? 0);
+      return BigInt(world.receivedAtNs());
     },
     header(name) {
       need("http.header");
-      const key = name.slice(0, 256).toLowerCase();
-      return allowedHeaders.has(key) ? ctx.call?.request.header(key) : undefined;
+      return world.header(name);
     },
   };
 
-  const emit = (level: HostLogLevel, message: string): void => {
-    const request = ctx.call?.request;
-    ctx.log({ probe: ctx.name, level, message, traceId: request?.traceId, spanId: request?.spanId });
+  const metricsImpl: MetricsInterface = {
+    counterAdd: (name, value, key, attrValue) => world.counterAdd(cap(name), value, cap(key), cap(attrValue)),
+    histogramRecord: (name, value, key, attrValue) => world.histogramRecord(cap(name), value, cap(key), cap(attrValue)),
   };
+
   const logImpl: LogInterface = {
     log(level, message) {
-      const call = ctx.call;
-      const units = message.length;
-      if (call) {
-        if (call.logUnits + units > limits.logUnitsPerInvocation) {
-          stats.drop("log-quota");
-          return;
-        }
-        call.logUnits += units;
-      }
-      emit(level, message.slice(0, limits.logUnitsPerInvocation));
+      if (world.logAdmit(message.length)) world.log(LEVELS[level], message.slice(0, limits.logUnitsPerInvocation));
     },
-    abort(message, file, line, column) {
-      ctx.abortMessage = `${message.slice(0, 1024)} (${file.slice(0, 256)}:${line >>> 0}:${column >>> 0})`;
-      emit("fatal", ctx.abortMessage);
-    },
+    abort: (message, file, line, column) => world.abort(message, file, line, column),
   };
 
   const monotonicImpl: MonotonicClockInterface = {
-    now: () => BigInt(clock.nowNs()),
-    resolution: () => BigInt(clock.resolutionNs()),
+    now: () => BigInt(world.monotonicNow()),
+    resolution: () => BigInt(world.resolutionNs()),
   };
+  const toDatetime = ([seconds, nanoseconds]: [number, number]) => ({ seconds: BigInt(seconds), nanoseconds });
   const wallImpl: WallClockInterface = {
-    now() {
-      const [seconds, nanoseconds] = clock.wallNow();
-      return { seconds: BigInt(seconds), nanoseconds };
-    },
+    now: () => toDatetime(world.wallNow()),
     resolution() {
-      const ns = clock.resolutionNs();
-      return { seconds: BigInt(Math.floor(ns / 1e9)), nanoseconds: ns % 1e9 };
+      const ns = world.resolutionNs();
+      return toDatetime([Math.floor(ns / 1e9), ns % 1e9]);
     },
   };
 
@@ -219,6 +143,7 @@ export function liftedProbeImports(ctx: LiftedProbeContext): ProbeImportObject {
     ...importKeys(PROBE_INTERFACES.types, {}),
     ...importKeys(PROBE_INTERFACES.trace, traceImpl),
     ...importKeys(PROBE_INTERFACES.http, httpImpl),
+    ...importKeys(PROBE_INTERFACES.metrics, metricsImpl),
     ...importKeys(PROBE_INTERFACES.log, logImpl),
   };
 }

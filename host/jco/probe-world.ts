@@ -31,6 +31,8 @@ export interface TraceInterface {
   setAttributeFloat(span: SpanHandle, key: string, value: number): void;
   setAttributeBool(span: SpanHandle, key: string, value: boolean): void;
   addEvent(span: SpanHandle, name: string): void;
+  addEventWithAttribute(span: SpanHandle, name: string, key: string, value: string): void;
+  addLink(span: SpanHandle, link: SpanContextRecord): void;
   setStatus(span: SpanHandle, code: StatusCode, message: string): void;
   endSpan(span: SpanHandle): void;
   endSpanAt(span: SpanHandle, end: Instant): void;
@@ -44,6 +46,12 @@ export interface HttpInterface {
   status(): number;
   receivedAt(): Instant;
   header(name: string): string | undefined;
+}
+
+/** sandprobe:probe/metrics@0.1.0 (an empty `attrKey` means no attribute) */
+export interface MetricsInterface {
+  counterAdd(name: string, value: number, attrKey: string, attrValue: string): void;
+  histogramRecord(name: string, value: number, attrKey: string, attrValue: string): void;
 }
 
 /** sandprobe:probe/log@0.1.0 */
@@ -76,6 +84,7 @@ export const PROBE_INTERFACES = {
   types: "sandprobe:probe/types@0.1.0",
   trace: "sandprobe:probe/trace@0.1.0",
   http: "sandprobe:probe/http@0.1.0",
+  metrics: "sandprobe:probe/metrics@0.1.0",
   log: "sandprobe:probe/log@0.1.0",
 } as const;
 

@@ -1,4 +1,5 @@
 import { type Context, ROOT_CONTEXT, TraceFlags, trace } from "@opentelemetry/api";
+import { MeterProvider, MetricReader } from "@opentelemetry/sdk-metrics";
 import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -56,6 +57,27 @@ function shape(spans: readonly ReadableSpan[]) {
   });
 }
 
+/** A reader the test collects from on demand. */
+class CollectingReader extends MetricReader {
+  protected async onShutdown(): Promise<void> {}
+  protected async onForceFlush(): Promise<void> {}
+}
+
+/** Every metric point a probe recorded (scope, name, attributes, value), without timestamps. */
+async function metricPoints(reader: CollectingReader) {
+  const { resourceMetrics } = await reader.collect();
+  return resourceMetrics.scopeMetrics.flatMap((scope) =>
+    scope.metrics.flatMap((metric) =>
+      metric.dataPoints.map((point) => ({
+        scope: [scope.scope.name, scope.scope.version],
+        name: metric.descriptor.name,
+        attributes: point.attributes,
+        value: point.value,
+      })),
+    ),
+  );
+}
+
 interface Step {
   readonly clockNs: number;
   readonly action: "request" | "response" | "end";
@@ -67,6 +89,8 @@ interface Run {
   logs: Omit<ProbeLogRecord, "probe">[];
   failures: string[];
   sampled: boolean | undefined;
+  drops: Record<string, number | undefined>;
+  metrics: Awaited<ReturnType<typeof metricPoints>>;
 }
 
 /** Run one probe on both paths through the same steps with identical clocks. */
@@ -78,8 +102,10 @@ async function bothPaths(group: "examples" | "testing", name: string) {
   const fastTracing = memoryTracing();
   const fastClock = manualClock({ epochSeconds: EPOCH });
   const fastLogs: ProbeLogRecord[] = [];
+  const fastMetrics = new CollectingReader();
   const runtime = new ProbeRuntime({
     tracerProvider: fastTracing.provider,
+    meterProvider: new MeterProvider({ readers: [fastMetrics] }),
     clock: fastClock,
     onLog: (r) => fastLogs.push(r),
   });
@@ -89,8 +115,10 @@ async function bothPaths(group: "examples" | "testing", name: string) {
   const jcoTracing = memoryTracing();
   const jcoClock = manualClock({ epochSeconds: EPOCH });
   const jcoLogs: ProbeLogRecord[] = [];
+  const jcoMetrics = new CollectingReader();
   const jco = await JcoProbe.load(component, transpiled, {
     tracerProvider: jcoTracing.provider,
+    meterProvider: new MeterProvider({ readers: [jcoMetrics] }),
     clock: jcoClock,
     onLog: (r) => jcoLogs.push(r),
   });
@@ -125,12 +153,16 @@ async function bothPaths(group: "examples" | "testing", name: string) {
           logs: strip(fastLogs),
           failures: fastScope.failures.map((f) => f.error.code),
           sampled: fastScope.sampled,
+          drops: { ...Object.values(runtime.stats())[0]?.drops },
+          metrics: await metricPoints(fastMetrics),
         },
         jco: {
           spans: shape(jcoTracing.spans()),
           logs: strip(jcoLogs),
           failures: jcoRequest.failures.map((f) => f.code),
           sampled: jcoRequest.scope.sampled,
+          drops: { ...jco.stats.drops },
+          metrics: await metricPoints(jcoMetrics),
         },
       };
     },
@@ -227,6 +259,47 @@ test("trap: the span before a trap, the failure code, and recovery with a fresh 
   }
   assert.is(paths.jco.stats.failures, 5);
   assert.is(paths.jco.stats.quarantines, 1);
+});
+
+test("links-metrics: add-link (valid and invalid), an event with an attribute, counters and histograms", async () => {
+  const paths = await bothPaths("testing", "links-metrics");
+  for (let i = 0; i < 2; i++) {
+    const { fast, jco } = await paths.run({ parent: remoteParent("4bf92f3577b34da6a3ce929d0e0e4736") }, [
+      { clockNs: T0 + i * 1000, action: "request" },
+      { clockNs: T0 + i * 1000 + 1, action: "response", status: 200 },
+      { clockNs: T0 + i * 1000 + 2, action: "end" },
+    ]);
+    assert.is(fast.spans.length, 1);
+    const span = fast.spans[0];
+    // The request's context and the explicit one; the all-zero context is refused.
+    assert.equal(
+      span?.links.map((l) => l.context.spanId),
+      [PARENT_ID, "1122334455667788"],
+    );
+    assert.is(span?.links[1]?.context.traceId, "0102030405060708f0e0d0c0b0a09080");
+    assert.equal(span?.events[0]?.attributes, { "exception.message": "ünïcode ✓ message" });
+    assert.equal(jco.spans, fast.spans, `call ${i}`);
+    assert.equal(jco.failures, fast.failures);
+    assert.equal(fast.failures, []);
+    // invalid-link, metric-invalid (name, negative) and invalid-handle (the event and link on handle 99), per call.
+    assert.equal(fast.drops, {
+      "invalid-link": i + 1,
+      "metric-invalid": 2 * (i + 1),
+      "invalid-handle": 2 * (i + 1),
+    });
+    assert.equal(jco.drops, fast.drops);
+    const requests = fast.metrics.filter((p) => p.name === "probe.requests");
+    assert.equal(
+      requests.map((p) => [p.attributes, p.value]),
+      [
+        [{}, i + 1],
+        [{ route: "/a" }, 2 * (i + 1)],
+      ],
+    );
+    assert.ok(fast.metrics.some((p) => p.name === "probe.latency"));
+    assert.ok(fast.metrics.some((p) => p.name === "probe.status"));
+    assert.equal(jco.metrics, fast.metrics, `call ${i}`);
+  }
 });
 
 test.run();
