@@ -7,10 +7,10 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import asc from "assemblyscript/asc";
 import { encodeManifest, MANIFEST_SECTION, type Manifest } from "../host/manifest/manifest.js";
 import { concatBytes, encodeCustomSection } from "../host/wasm/encode.js";
 import { CUSTOM_SECTION_ID, readSections } from "../host/wasm/sections.js";
+import { compileAssemblyScript } from "../scripts/asc.js";
 
 /** Bump when the generator changes, so cached builds are rebuilt. */
 const GENERATOR_VERSION = 1;
@@ -35,10 +35,8 @@ function source(functions: number): string {
   return `${lines.join("\n")}\n`;
 }
 
-async function compile(file: string, runtime: "stub" | "incremental"): Promise<Uint8Array> {
-  let binary: Uint8Array | undefined;
-  let stderr = "";
-  const { error } = await asc.main(
+function compile(file: string, runtime: "stub" | "incremental"): Promise<Uint8Array> {
+  return compileAssemblyScript(
     [
       "probes/sdk/exports.ts",
       file,
@@ -51,23 +49,9 @@ async function compile(file: string, runtime: "stub" | "incremental"): Promise<U
       "0",
       "--shrinkLevel",
       "0",
-      "--outFile",
-      "probe.wasm",
     ],
-    {
-      writeFile(name: string, contents: Uint8Array | string) {
-        if (name.endsWith(".wasm")) binary = contents as Uint8Array;
-      },
-      stderr: {
-        write(text: string) {
-          stderr += text;
-          return true;
-        },
-      } as never,
-    },
+    file,
   );
-  if (error || !binary) throw new Error(`asc failed for ${file}:\n${stderr || String(error)}`);
-  return binary;
 }
 
 function manifestFor(name: string): Manifest {

@@ -9,8 +9,8 @@
  * 1.10x on loop-heavy code and at most +3 ns per hook call, budget included.
  */
 import { readFile } from "node:fs/promises";
+import { stubImports } from "../host/cli/bench/metering.js";
 import { FuelStats, meterModule, START_EXPORT } from "../host/sandbox/index.js";
-import { parseModule } from "../host/wasm/index.js";
 
 type Fn = (...args: number[]) => unknown;
 
@@ -24,18 +24,6 @@ interface Case {
 }
 
 const BUDGET = 2_000_000_000;
-
-function stubImports(bytes: Uint8Array): WebAssembly.Imports {
-  const module = parseModule(bytes);
-  const imports: Record<string, Record<string, () => number | bigint>> = {};
-  for (const imp of module.imports) {
-    if (imp.desc.kind !== "func") continue;
-    const zero = module.types[imp.desc.typeIndex]?.results[0] === "i64" ? 0n : 0;
-    imports[imp.module] ??= {};
-    (imports[imp.module] as Record<string, () => number | bigint>)[imp.name] = () => zero;
-  }
-  return imports;
-}
 
 async function load(group: string, name: string, entries: string[]) {
   const bytes = new Uint8Array(await readFile(`build/probes/${group}/${name}.wasm`));

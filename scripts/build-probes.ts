@@ -8,9 +8,9 @@
  */
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
-import asc from "assemblyscript/asc";
 import { encodeManifest, MANIFEST_SECTION, validateManifest } from "../host/manifest/manifest.js";
 import { concatBytes, encodeCustomSection } from "../host/wasm/encode.js";
+import { compileAssemblyScript } from "./asc.js";
 
 export const PROBE_GROUPS = ["examples", "hostile", "testing", "bench"] as const;
 export const BUILD_DIR = "build/probes";
@@ -21,33 +21,12 @@ export interface BuiltProbe {
   readonly path: string;
 }
 
-async function compile(source: string): Promise<Uint8Array> {
-  let binary: Uint8Array | undefined;
-  let stderr = "";
-  const { error } = await asc.main(
-    ["probes/sdk/exports.ts", source, "--config", "asconfig.json", "--outFile", "probe.wasm"],
-    {
-      writeFile(name: string, contents: Uint8Array | string) {
-        if (name.endsWith(".wasm")) binary = contents as Uint8Array;
-      },
-      stderr: {
-        write(text: string) {
-          stderr += text;
-          return true;
-        },
-      } as never,
-    },
-  );
-  if (error || !binary) throw new Error(`asc failed for ${source}:\n${stderr || String(error)}`);
-  return binary;
-}
-
 export async function buildProbe(group: string, file: string): Promise<BuiltProbe> {
   const name = basename(file, ".ts");
   const source = join("probes", group, file);
   const manifestPath = join("probes", group, `${name}.manifest.json`);
   const manifest = validateManifest(JSON.parse(await readFile(manifestPath, "utf8")));
-  const wasm = await compile(source);
+  const wasm = await compileAssemblyScript(["probes/sdk/exports.ts", source, "--config", "asconfig.json"], source);
   const out = concatBytes([wasm, encodeCustomSection(MANIFEST_SECTION, encodeManifest(manifest))]);
   const path = join(BUILD_DIR, group, `${name}.wasm`);
   await mkdir(join(BUILD_DIR, group), { recursive: true });

@@ -11,12 +11,12 @@
  */
 import type { CallContext, Plugin } from "@extism/extism";
 import { type Span, SpanKind, trace } from "@opentelemetry/api";
-import asc from "assemblyscript/asc";
 import { BENCH_LIMITS, BENCH_PARENT, benchRequest, runRequest } from "../../host/cli/bench/cases.js";
 import { compare, sample } from "../../host/cli/bench/harness.js";
 import { type CaseResult, comparisonRow, formatValue } from "../../host/cli/bench/report.js";
 import { performanceClock } from "../../host/clock/clock.js";
 import { ProbeRuntime } from "../../host/runtime/runtime.js";
+import { compileAssemblyScript } from "../../scripts/asc.js";
 import { type BenchContext, builtProbe, sdkPipeline } from "../context.js";
 
 const PLUGIN_SOURCE = "probes/bench/extism/latency-plugin.ts";
@@ -30,10 +30,8 @@ const RESET_AT_BLOCKS = 64_000;
 /** latency(): six strings handed to host functions, and one more block per call. */
 const LATENCY_BLOCKS = 7;
 
-async function buildPlugin(): Promise<Uint8Array> {
-  let binary: Uint8Array | undefined;
-  let stderr = "";
-  const { error } = await asc.main(
+function buildPlugin(): Promise<Uint8Array> {
+  return compileAssemblyScript(
     [
       PLUGIN_SOURCE,
       "--config",
@@ -47,26 +45,11 @@ async function buildPlugin(): Promise<Uint8Array> {
       "--noAssert",
       "--use",
       "abort=probes/bench/extism/latency-plugin/pluginAbort",
-      "--outFile",
-      "plugin.wasm",
     ],
-    {
-      writeFile(name: string, contents: Uint8Array | string) {
-        if (name.endsWith(".wasm")) binary = contents as Uint8Array;
-      },
-      stderr: {
-        write(text: string) {
-          stderr += text;
-          return true;
-        },
-      } as never,
-    },
+    "the Extism plugin",
   );
-  if (error || !binary) throw new Error(`asc failed for the Extism plugin:\n${stderr || String(error)}`);
-  return binary;
 }
 
-/** An Extism plugin whose host functions forward spans to `provider`, like sandprobe's imports. */
 async function plugin(wasm: Uint8Array, provider: ReturnType<typeof sdkPipeline>["provider"]): Promise<Plugin> {
   const tracer = provider.getTracer("extism-plugin", "1.0.0");
   const clock = performanceClock();
