@@ -150,7 +150,7 @@ export function liftedProbeImports(ctx: LiftedProbeContext): ProbeImportObject {
 
 /**
  * A HostClock over a WASI monotonic clock such as preview2-shim's
- * `monotonicClock` (process.hrtime in Node): instants are the shim's own,
+ * `monotonicClock` (a high-resolution timer in Node): instants are the shim's own,
  * placed on the epoch by one anchor taken at creation.
  */
 export function clockFromMonotonic(monotonic: MonotonicClockInterface): HostClock {

@@ -1,7 +1,7 @@
 import type { SamplingOptions } from "../sampling/policy.js";
 import { parseResourceAttributes, type ResourceOptions } from "./resource.js";
 
-/** Environment variables as a plain record; the Node adapter passes `process.env`. */
+/** Environment variables as a plain record; the Node adapter passes its process environment. */
 export type Environment = Readonly<Record<string, string | undefined>>;
 
 export type OtlpProtocol = "http/protobuf" | "http/json";
@@ -25,7 +25,7 @@ export interface EnvironmentSettings {
 /**
  * Read the OpenTelemetry SDK environment variables sandprobe honours. Pure:
  * the caller passes the environment (only the outermost, platform-specific
- * layer touches `process.env`).
+ * layer touches the process environment).
  * - OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES (service.name from the former wins)
  * - OTEL_TRACES_SAMPLER: always_on, always_off, traceidratio, parentbased_always_on,
  *   parentbased_always_off, parentbased_traceidratio; OTEL_TRACES_SAMPLER_ARG: the ratio
