@@ -54,13 +54,18 @@ export function spanToJson(span: ReadableSpan): Record<string, unknown> {
   };
 }
 
-/** A span exporter that writes JSON Lines: the embedded default, no collector needed. */
-export class JsonLinesSpanExporter implements SpanExporter {
+/**
+ * The shape all three JSON Lines exporters share: turn a batch into
+ * documents, write one line each, report the result as a value.
+ */
+abstract class JsonLinesExporter<Batch> {
   constructor(private readonly write: LineSink) {}
 
-  export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
+  protected abstract documents(batch: Batch): Iterable<Record<string, unknown>>;
+
+  export(batch: Batch, resultCallback: (result: ExportResult) => void): void {
     try {
-      for (const span of spans) this.write(JSON.stringify({ signal: "span", ...spanToJson(span) }));
+      for (const document of this.documents(batch)) this.write(JSON.stringify(document));
       resultCallback(OK);
     } catch (error) {
       resultCallback(failed(error));
@@ -73,79 +78,52 @@ export class JsonLinesSpanExporter implements SpanExporter {
 
   forceFlush(): Promise<void> {
     return Promise.resolve();
+  }
+}
+
+/** A span exporter that writes JSON Lines: the embedded default, no collector needed. */
+export class JsonLinesSpanExporter extends JsonLinesExporter<ReadableSpan[]> implements SpanExporter {
+  protected *documents(spans: ReadableSpan[]) {
+    for (const span of spans) yield { signal: "span", ...spanToJson(span) };
   }
 }
 
 /** Log records as JSON Lines, with their trace correlation. */
-export class JsonLinesLogExporter {
-  constructor(private readonly write: LineSink) {}
-
-  export(logs: ReadableLogRecord[], resultCallback: (result: ExportResult) => void): void {
-    try {
-      for (const log of logs) {
-        this.write(
-          JSON.stringify({
-            signal: "log",
-            timeUnixNano: hrTimeToNanos(log.hrTime),
-            severityNumber: log.severityNumber ?? 0,
-            severityText: log.severityText ?? "",
-            body: log.body ?? null,
-            attributes: log.attributes,
-            traceId: log.spanContext?.traceId ?? "",
-            spanId: log.spanContext?.spanId ?? "",
-            scope: { name: log.instrumentationScope.name, version: log.instrumentationScope.version ?? "" },
-          }),
-        );
-      }
-      resultCallback(OK);
-    } catch (error) {
-      resultCallback(failed(error));
+export class JsonLinesLogExporter extends JsonLinesExporter<ReadableLogRecord[]> {
+  protected *documents(logs: ReadableLogRecord[]) {
+    for (const log of logs) {
+      yield {
+        signal: "log",
+        timeUnixNano: hrTimeToNanos(log.hrTime),
+        severityNumber: log.severityNumber ?? 0,
+        severityText: log.severityText ?? "",
+        body: log.body ?? null,
+        attributes: log.attributes,
+        traceId: log.spanContext?.traceId ?? "",
+        spanId: log.spanContext?.spanId ?? "",
+        scope: { name: log.instrumentationScope.name, version: log.instrumentationScope.version ?? "" },
+      };
     }
-  }
-
-  shutdown(): Promise<void> {
-    return Promise.resolve();
-  }
-
-  forceFlush(): Promise<void> {
-    return Promise.resolve();
   }
 }
 
 /** Metric points as JSON Lines: one line per data point. */
-export class JsonLinesMetricExporter implements PushMetricExporter {
-  constructor(private readonly write: LineSink) {}
-
-  export(metrics: ResourceMetrics, resultCallback: (result: ExportResult) => void): void {
-    try {
-      for (const scope of metrics.scopeMetrics) {
-        for (const metric of scope.metrics) {
-          for (const point of metric.dataPoints as { attributes: Attributes; value: unknown; endTime: HrTime }[]) {
-            this.write(
-              JSON.stringify({
-                signal: "metric",
-                name: metric.descriptor.name,
-                unit: metric.descriptor.unit,
-                scope: { name: scope.scope.name, version: scope.scope.version ?? "" },
-                attributes: point.attributes,
-                timeUnixNano: hrTimeToNanos(point.endTime),
-                value: point.value,
-              }),
-            );
-          }
+export class JsonLinesMetricExporter extends JsonLinesExporter<ResourceMetrics> implements PushMetricExporter {
+  protected *documents(metrics: ResourceMetrics) {
+    for (const scope of metrics.scopeMetrics) {
+      for (const metric of scope.metrics) {
+        for (const point of metric.dataPoints as { attributes: Attributes; value: unknown; endTime: HrTime }[]) {
+          yield {
+            signal: "metric",
+            name: metric.descriptor.name,
+            unit: metric.descriptor.unit,
+            scope: { name: scope.scope.name, version: scope.scope.version ?? "" },
+            attributes: point.attributes,
+            timeUnixNano: hrTimeToNanos(point.endTime),
+            value: point.value,
+          };
         }
       }
-      resultCallback(OK);
-    } catch (error) {
-      resultCallback(failed(error));
     }
-  }
-
-  forceFlush(): Promise<void> {
-    return Promise.resolve();
-  }
-
-  shutdown(): Promise<void> {
-    return Promise.resolve();
   }
 }
