@@ -22,6 +22,7 @@ import { edgeCase } from "./cases/edge.js";
 import { extismCase } from "./cases/extism.js";
 import { floorCase } from "./cases/floor.js";
 import { emptyHookCase } from "./cases/hooks.js";
+import { jcoCase } from "./cases/jco.js";
 import { memoryCase } from "./cases/memory.js";
 import { meteringCase } from "./cases/metering.js";
 import { spansCase } from "./cases/spans.js";
@@ -46,6 +47,7 @@ export const CASES: readonly CaseSpec[] = [
   { id: "throughput", title: "span throughput", weight: 2, run: throughputCase },
   { id: "extism", title: "Extism peer", weight: 3, run: extismCase },
   { id: "edge", title: "workerd requests per second", weight: 4, run: edgeCase },
+  { id: "jco", title: "jco path vs fast path", weight: 2, run: jcoCase },
 ];
 
 export interface RunOptions {
