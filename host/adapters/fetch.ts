@@ -34,9 +34,23 @@ export function withProbesFetch<Rest extends unknown[]>(
     }
     probes.finish(response.status);
     if (probes.responseHeaders.length === 0) return response;
-    // Responses from fetch() have immutable headers: copy before adding ours.
-    const headers = new Headers(response.headers);
-    for (const [name, value] of probes.responseHeaders) headers.set(name, value);
-    return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+    return withHeaders(response, probes.responseHeaders);
   };
+}
+
+/**
+ * Add headers to a response. A response the app built has mutable headers:
+ * set them in place (no copy). One passed through from fetch() has immutable
+ * headers, and the first set throws a TypeError: copy it then.
+ */
+function withHeaders(response: Response, extra: ReadonlyArray<readonly [string, string]>): Response {
+  try {
+    for (const [name, value] of extra) response.headers.set(name, value);
+    return response;
+  } catch (error) {
+    if (!(error instanceof TypeError)) throw error;
+    const headers = new Headers(response.headers);
+    for (const [name, value] of extra) headers.set(name, value);
+    return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+  }
 }

@@ -51,4 +51,25 @@ test("a handler that throws still ends the probes' spans with status 500", async
   assert.is(probe?.attributes["http.response.status_code"], 500);
 });
 
+test("trace headers go on an app-built response in place, and on a fetched (immutable) one through a copy", async () => {
+  const runtime = new ProbeRuntime({ tracerProvider: memoryTracing().provider });
+  await runtime.load(await probeBytes("examples", "latency"));
+  const incoming = { headers: { traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01" } };
+  const built = new Response("built", { status: 201, headers: { "x-app": "1" } });
+  const inPlace = await withProbesFetch(runtime, () => built, { traceResponse: true })(
+    new Request("http://example.test/a", incoming),
+  );
+  assert.is(inPlace, built, "no copy when the headers are mutable");
+  assert.match(inPlace.headers.get("traceparent") ?? "", /^00-0af7651916cd43dd8448eb211c80319c-/);
+  // Response.redirect() makes a response whose headers are immutable, like fetch()'s.
+  const immutable = Response.redirect("http://example.test/elsewhere", 302);
+  const copied = await withProbesFetch(runtime, () => immutable, { traceResponse: true })(
+    new Request("http://example.test/b", incoming),
+  );
+  assert.is.not(copied, immutable);
+  assert.is(copied.status, 302);
+  assert.is(copied.headers.get("location"), "http://example.test/elsewhere");
+  assert.match(copied.headers.get("traceparent") ?? "", /^00-0af7651916cd43dd8448eb211c80319c-/);
+});
+
 test.run();
