@@ -12,3 +12,16 @@ export { LOG_LEVELS } from "../world/context.js";
 export interface ProbeContext extends WorldContext {
   readonly memory: GuestMemory;
 }
+
+/**
+ * Read a guest string, counting it when it is cut to `maxStringUnits`
+ * (`string-truncated`): the decoding side is where a cut is seen, so this is
+ * the one place that counts it on the fast path.
+ */
+export function countedStringReader(ctx: ProbeContext): (ptr: number, len: number) => string {
+  const { memory, stats } = ctx;
+  return (ptr, len) => {
+    if (memory.isTruncated(len)) stats.drop("string-truncated");
+    return memory.readString(ptr, len);
+  };
+}

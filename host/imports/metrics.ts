@@ -1,5 +1,5 @@
 import type { ProbeSemantics } from "../world/semantics.js";
-import type { ProbeContext } from "./context.js";
+import { countedStringReader, type ProbeContext } from "./context.js";
 
 /**
  * sandprobe:probe/metrics@0.1.0 lowered: decode the name and the optional
@@ -7,13 +7,9 @@ import type { ProbeContext } from "./context.js";
  * series budget (`metric-cardinality`) and validity (`metric-invalid`).
  */
 export function metricsImports(ctx: ProbeContext, world: ProbeSemantics) {
-  const { memory, stats } = ctx;
   const { counterAdd, histogramRecord } = world;
 
-  const readString = (ptr: number, len: number): string => {
-    if (memory.isTruncated(len)) stats.drop("string-truncated");
-    return memory.readString(ptr, len);
-  };
+  const readString = countedStringReader(ctx);
 
   return {
     "counter-add": (np: number, nl: number, value: number, kp: number, kl: number, vp: number, vl: number): void => {

@@ -1,5 +1,5 @@
 import type { ProbeSemantics } from "../world/semantics.js";
-import type { ProbeContext } from "./context.js";
+import { countedStringReader, type ProbeContext } from "./context.js";
 
 /**
  * A u64 instant as a number when it is exactly one (always, for a monotonic
@@ -16,13 +16,10 @@ function instant(ns: bigint): bigint | number {
  * the world's operation (host/world/semantics.ts), write any return area.
  */
 export function traceImports(ctx: ProbeContext, world: ProbeSemantics) {
-  const { memory, clock, stats } = ctx;
+  const { memory, clock } = ctx;
   const { startSpan, setAttribute, addEvent, addEventWithAttribute, addLink, setStatus, endSpan, sample } = world;
 
-  const readString = (ptr: number, len: number): string => {
-    if (memory.isTruncated(len)) stats.drop("string-truncated");
-    return memory.readString(ptr, len);
-  };
+  const readString = countedStringReader(ctx);
 
   return {
     "current-context": (ret: number): void => {
