@@ -12,6 +12,14 @@ const SUBJECT = "#d9480f";
 const BASELINE = "#868e96";
 const PARTS = ["#1c7ed6", "#37b24d", "#f59f00", "#ae3ec9", "#e8590c", "#0ca678", "#495057"];
 const LABEL_W = 260;
+/** Characters of a label that fit LABEL_W at the chart's font size. */
+const LABEL_CHARS = 36;
+
+/** A chart label cut to fit, with the whole text as its tooltip. */
+function label(text: string): string {
+  const shown = text.length > LABEL_CHARS ? `${text.slice(0, LABEL_CHARS - 1)}\u2026` : text;
+  return `<title>${esc(text)}</title>${esc(shown)}`;
+}
 const BAR_W = 420;
 const VALUE_W = 170;
 
@@ -38,9 +46,7 @@ function barChart(rows: readonly Row[], title: string): string {
       });
     }
     const height = bars.length * 16 + 8;
-    lines.push(
-      `<text x="0" y="${y + height / 2}" dominant-baseline="middle" class="l">${esc(row.label.slice(0, 42))}</text>`,
-    );
+    lines.push(`<text x="0" y="${y + height / 2}" dominant-baseline="middle" class="l">${label(row.label)}</text>`);
     bars.forEach((bar, i) => {
       const w = Math.max(1, scale(bar.value));
       const by = y + 4 + i * 16;
@@ -66,7 +72,7 @@ function stackedChart(breakdowns: readonly Breakdown[], title: string): string {
   const lines: string[] = [];
   let y = 4;
   breakdowns.forEach((b, i) => {
-    lines.push(`<text x="0" y="${y + 9}" dominant-baseline="middle" class="l">${esc(b.label.slice(0, 42))}</text>`);
+    lines.push(`<text x="0" y="${y + 9}" dominant-baseline="middle" class="l">${label(b.label)}</text>`);
     let x = LABEL_W;
     for (const part of b.parts) {
       const w = (BAR_W * Math.max(0, part.value)) / max;
