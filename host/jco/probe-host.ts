@@ -1,6 +1,7 @@
 import type { HostClock } from "../clock/clock.js";
 import { SandprobeError } from "../errors.js";
 import type { Capability } from "../manifest/manifest.js";
+import { spanIdToU64, traceIdToU64s } from "../tracecontext/u64.js";
 import { LOG_LEVELS, type WorldContext } from "../world/context.js";
 import { probeSemantics } from "../world/semantics.js";
 import {
@@ -17,7 +18,6 @@ import {
   type TraceInterface,
   type WallClockInterface,
 } from "./probe-world.js";
-import { spanIdToU64, traceIdToU64s } from "./trace-ids.js";
 
 /**
  * State the jco-path imports share: the world's context (the fast path's

@@ -14,14 +14,8 @@ import type { RequestView } from "../imports/context.js";
 import type { HookName } from "../manifest/manifest.js";
 import { SpanTable } from "../otel/span-table.js";
 import { TailBucket } from "../otel/tail-sampling.js";
+import { randomSpanId, randomTraceId } from "../tracecontext/ids.js";
 import type { LoadedProbe } from "./probe.js";
-
-function randomHex(bytes: number): string {
-  const data = crypto.getRandomValues(new Uint8Array(bytes));
-  let hex = "";
-  for (const byte of data) hex += byte.toString(16).padStart(2, "0");
-  return hex;
-}
 
 const NO_FAILURES: readonly ProbeFailure[] = Object.freeze([]);
 
@@ -119,8 +113,8 @@ export class RequestScope implements RequestView {
       // sampler drop the request's spans, which are then never exported, so
       // the stand-in's ids never appear anywhere.
       this.parent = trace.setSpanContext(this.parent, {
-        traceId: randomHex(16),
-        spanId: randomHex(8),
+        traceId: randomTraceId(),
+        spanId: randomSpanId(),
         traceFlags: TraceFlags.NONE,
         isRemote: true,
       });

@@ -1,6 +1,7 @@
 import { type AttributeValue, ROOT_CONTEXT, type Span } from "@opentelemetry/api";
 import { SandprobeError } from "../errors.js";
 import type { MetricOutcome } from "../otel/probe-telemetry.js";
+import { u64ToHex } from "../tracecontext/u64.js";
 import { LOG_LEVELS, type LogLevel, type WorldContext } from "./context.js";
 
 /**
@@ -33,10 +34,6 @@ const ZERO_SPAN_ID = "0".repeat(16);
 function invalidEnum(what: string, value: number): never {
   // The canonical ABI traps when a guest lowers an out-of-range enum.
   throw new SandprobeError("E_PROBE_TRAP", `invalid ${what} ${value}`);
-}
-
-function hex64(value: bigint): string {
-  return value.toString(16).padStart(16, "0");
 }
 
 /**
@@ -203,7 +200,12 @@ export function probeSemantics(ctx: WorldContext): ProbeSemantics {
         return;
       }
       span.addLink({
-        context: { traceId: hex64(hi) + hex64(lo), spanId: hex64(id), traceFlags: traceFlags & 0xff, isRemote: true },
+        context: {
+          traceId: u64ToHex(hi) + u64ToHex(lo),
+          spanId: u64ToHex(id),
+          traceFlags: traceFlags & 0xff,
+          isRemote: true,
+        },
       });
     },
 
