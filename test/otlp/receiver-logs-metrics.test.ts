@@ -11,22 +11,12 @@ import { BatchLogRecordProcessor, LoggerProvider } from "@opentelemetry/sdk-logs
 import { AggregationType, MeterProvider, PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { type OtlpReceiver, type ReceivedMetric, startOtlpReceiver } from "../support/otlp-receiver.js";
+import { type ReceivedMetric, withReceivers } from "../support/otlp-receiver.js";
 
 const TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
 const SPAN = "00f067aa0ba902b7";
 const LOG_TIME: HrTime = [1_700_000_000, 111_222_333];
 const resource = resourceFromAttributes({ "service.name": "probe-host", "probe.runtime": "wasi" });
-
-async function withReceivers(count: number, body: (receivers: OtlpReceiver[]) => Promise<void>): Promise<void> {
-  const receivers: OtlpReceiver[] = [];
-  try {
-    for (let i = 0; i < count; i++) receivers.push(await startOtlpReceiver());
-    await body(receivers);
-  } finally {
-    await Promise.all(receivers.map((r) => r.close()));
-  }
-}
 
 async function emitLogs(exporters: Array<JsonLogExporter | ProtoLogExporter>): Promise<void> {
   const provider = new LoggerProvider({

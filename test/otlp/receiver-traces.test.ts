@@ -8,7 +8,7 @@ import { defaultResource, resourceFromAttributes } from "@opentelemetry/resource
 import { BasicTracerProvider, BatchSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from "../support/otlp-receiver.js";
+import { type ReceivedSpan, withReceivers } from "../support/otlp-receiver.js";
 
 const REMOTE_TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
 const REMOTE_SPAN = "00f067aa0ba902b7";
@@ -75,16 +75,6 @@ function byName(spans: ReceivedSpan[], name: string): ReceivedSpan {
   const span = spans.find((s) => s.name === name);
   assert.ok(span, `no span named ${name} in ${spans.map((s) => s.name).join(", ")}`);
   return span;
-}
-
-async function withReceivers(count: number, body: (receivers: OtlpReceiver[]) => Promise<void>): Promise<void> {
-  const receivers: OtlpReceiver[] = [];
-  try {
-    for (let i = 0; i < count; i++) receivers.push(await startOtlpReceiver());
-    await body(receivers);
-  } finally {
-    await Promise.all(receivers.map((r) => r.close()));
-  }
 }
 
 function assertSpans(spans: ReceivedSpan[]): void {

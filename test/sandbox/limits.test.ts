@@ -3,7 +3,6 @@
 // modules that need more from the start are refused with a typed error.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { isSandprobeError } from "../../host/errors.js";
 import {
   capMemoryPages,
   DEFAULT_RESOURCE_POLICY,
@@ -13,21 +12,12 @@ import {
   takeFuelExhausted,
 } from "../../host/sandbox/index.js";
 import { parseModule } from "../../host/wasm/index.js";
+import { errorCodeOf } from "../support/errors.js";
 import { probeBytes, seededBytes } from "../support/probes.js";
 import { build, type FuncSpec, i32, type ModuleSpec, op } from "./support/builder.js";
 import { instantiate, instantiateMetered } from "./support/instance.js";
 
 const policy = (over: Partial<ResourcePolicy> = {}): ResourcePolicy => ({ ...DEFAULT_RESOURCE_POLICY, ...over });
-
-function code(run: () => unknown): string {
-  try {
-    run();
-    return "accepted";
-  } catch (error) {
-    if (isSandprobeError(error)) return error.code;
-    throw error;
-  }
-}
 
 // grow(n) -> memory.grow(n); pages() -> memory.size; tgrow(n) -> table.grow(null, n).
 const growable = (memory: { min: number; max?: number }, table?: { min: number; max?: number }): ModuleSpec => ({
@@ -71,11 +61,11 @@ test("a smaller declared maximum is kept; a larger one is lowered to the cap", (
 
 test("a memory whose minimum is above the cap is refused with E_MEMORY_LIMIT", () => {
   assert.is(
-    code(() => limitResources(build(growable({ min: 5 })), policy({ memoryPages: 4 }))),
+    errorCodeOf(() => limitResources(build(growable({ min: 5 })), policy({ memoryPages: 4 }))),
     "E_MEMORY_LIMIT",
   );
   assert.is(
-    code(() => limitResources(build(growable({ min: 4 })), policy({ memoryPages: 4 }))),
+    errorCodeOf(() => limitResources(build(growable({ min: 4 })), policy({ memoryPages: 4 }))),
     "accepted",
   );
 });
@@ -105,7 +95,7 @@ test("tables get the cap as maximum: table.grow past it returns -1; a larger min
   assert.is(loaded.fn("tgrow")(8), 2);
   assert.is(loaded.fn("tgrow")(1), -1);
   assert.is(
-    code(() => limitResources(build(growable({ min: 1 }, { min: 11 })), policy({ tableElements: 10 }))),
+    errorCodeOf(() => limitResources(build(growable({ min: 1 }, { min: 11 })), policy({ tableElements: 10 }))),
     "E_TABLE_LIMIT",
   );
 });
@@ -114,11 +104,11 @@ test("more globals than the policy allows are refused with E_GLOBAL_LIMIT", () =
   const globals = Array.from({ length: 5 }, () => ({ type: "i32" as const, mutable: true, init: i32(0) }));
   const bytes = build({ funcs: [], globals });
   assert.is(
-    code(() => limitResources(bytes, policy({ globals: 4 }))),
+    errorCodeOf(() => limitResources(bytes, policy({ globals: 4 }))),
     "E_GLOBAL_LIMIT",
   );
   assert.is(
-    code(() => limitResources(bytes, policy({ globals: 5 }))),
+    errorCodeOf(() => limitResources(bytes, policy({ globals: 5 }))),
     "accepted",
   );
 });
@@ -149,14 +139,14 @@ test("the memory-bomb probe, capped at its manifest's 16 pages and metered, cann
 test("truncated or noisy modules give typed errors only", async () => {
   const original = await probeBytes("examples", "latency");
   for (let length = 0; length < original.length; length += 3) {
-    const result = code(() => limitResources(original.subarray(0, length)));
+    const result = errorCodeOf(() => limitResources(original.subarray(0, length)));
     assert.ok(["accepted", "E_MALFORMED", "E_UNSUPPORTED"].includes(result), `length ${length}: ${result}`);
   }
   for (let seed = 1; seed <= 500; seed++) {
     const noisy = original.slice();
     const noise = seededBytes(seed, 4);
     noisy[(((noise[0] as number) << 8) | (noise[1] as number)) % noisy.length] = noise[2] as number;
-    const result = code(() => limitResources(noisy));
+    const result = errorCodeOf(() => limitResources(noisy));
     assert.ok(
       ["accepted", "E_MALFORMED", "E_UNSUPPORTED", "E_MEMORY_LIMIT", "E_TABLE_LIMIT", "E_GLOBAL_LIMIT"].includes(
         result,

@@ -6,20 +6,11 @@ import * as assert from "uvu/assert";
 import { isSandprobeError } from "../../host/errors.js";
 import { FUEL_EXPORT, meterModule, START_EXPORT } from "../../host/sandbox/index.js";
 import { readSections, SectionId } from "../../host/wasm/index.js";
+import { errorCodeOf } from "../support/errors.js";
 import { probeBytes, seededBytes } from "../support/probes.js";
 import { build, i32, type ModuleSpec, op } from "./support/builder.js";
 
 const valid = (bytes: Uint8Array) => WebAssembly.validate(bytes as Uint8Array<ArrayBuffer>);
-
-function codeOf(run: () => unknown): string {
-  try {
-    run();
-    return "accepted";
-  } catch (error) {
-    if (isSandprobeError(error)) return error.code;
-    throw error;
-  }
-}
 
 const entry = (body: number[], locals: Array<"i32"> = []): ModuleSpec => ({
   funcs: [{ type: { params: ["i32"], results: [] }, locals, body, export: "hook" }],
@@ -52,7 +43,7 @@ test("indices just past each index space are refused, even those metering would 
     const bytes = build(spec);
     assert.not.ok(valid(bytes), `${what}: the original is invalid`);
     assert.is(
-      codeOf(() => meterModule(bytes, { entries: ["hook"] })),
+      errorCodeOf(() => meterModule(bytes, { entries: ["hook"] })),
       "E_MALFORMED",
       what,
     );
@@ -63,7 +54,7 @@ test("export names of the metering ABI cannot be claimed by the probe", () => {
   for (const name of [FUEL_EXPORT, START_EXPORT]) {
     const bytes = build({ ...entry([]), exports: [{ name, kind: "func", index: 0 }] });
     assert.is(
-      codeOf(() => meterModule(bytes, { entries: ["hook"] })),
+      errorCodeOf(() => meterModule(bytes, { entries: ["hook"] })),
       "E_UNSUPPORTED",
       name,
     );
@@ -79,7 +70,7 @@ test("structural errors are refused: else without if, code after the end, unclos
   ];
   for (const [what, body] of cases) {
     assert.is(
-      codeOf(() => meterModule(build(entry(body)), { entries: ["hook"] })),
+      errorCodeOf(() => meterModule(build(entry(body)), { entries: ["hook"] })),
       "E_MALFORMED",
       what,
     );
@@ -137,7 +128,7 @@ test("every truncation of a real probe gives a typed error or a (shorter) module
   const original = await probeBytes("examples", "latency");
   for (let length = 0; length < original.length; length++) {
     const cut = original.subarray(0, length);
-    const code = codeOf(() => meterModule(cut, { entries: ["request"] }));
+    const code = errorCodeOf(() => meterModule(cut, { entries: ["request"] }));
     assert.ok(["accepted", "E_MALFORMED", "E_UNSUPPORTED"].includes(code), `length ${length}: ${code}`);
   }
 });
@@ -156,7 +147,7 @@ test("a function declaring too many locals is refused before anything is allocat
     ...bytes.subarray(code.end),
   ]);
   assert.is(
-    codeOf(() => meterModule(patched, { entries: ["hook"] })),
+    errorCodeOf(() => meterModule(patched, { entries: ["hook"] })),
     "E_UNSUPPORTED",
   );
 });

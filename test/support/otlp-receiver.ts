@@ -349,3 +349,14 @@ function encodeStatus(code: number, message: string): Uint8Array {
   } while (n > 0);
   return new Uint8Array([0x08, code, 0x12, ...length, ...text]);
 }
+
+/** Run `body` with `count` fresh receivers, closing them all afterwards. */
+export async function withReceivers(count: number, body: (receivers: OtlpReceiver[]) => Promise<void>): Promise<void> {
+  const receivers: OtlpReceiver[] = [];
+  try {
+    for (let i = 0; i < count; i++) receivers.push(await startOtlpReceiver());
+    await body(receivers);
+  } finally {
+    await Promise.all(receivers.map((r) => r.close()));
+  }
+}
