@@ -7,9 +7,9 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { encodeManifest, MANIFEST_SECTION, type Manifest } from "../host/manifest/manifest.js";
 import { concatBytes, encodeCustomSection } from "../host/wasm/encode.js";
 import { CUSTOM_SECTION_ID, readSections } from "../host/wasm/sections.js";
+import { encodeManifest, MANIFEST_SECTION, type Manifest } from "../host/world/manifest.js";
 import { compileAssemblyScript } from "../scripts/asc.js";
 
 /** Bump when the generator changes, so cached builds are rebuilt. */

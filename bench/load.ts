@@ -5,19 +5,19 @@
  * goes. Medians (and p90) of many runs. `node dist/bench/load.js [--json]`.
  */
 import { parseArgs } from "node:util";
-import { createBundle } from "../host/bundle/create.js";
-import { verifyBundle } from "../host/bundle/verify.js";
-import { TrustedLoader } from "../host/loader/trusted-loader.js";
-import { CAPABILITIES } from "../host/manifest/manifest.js";
-import { admitProbe } from "../host/runtime/admit.js";
+import { admitProbe } from "../host/load/admit.js";
+import { TrustedLoader } from "../host/runtime/loader.js";
 import { ProbeRuntime } from "../host/runtime/runtime.js";
-import { generateKeyPair } from "../host/signing/keys.js";
-import { contentHashes, signedLayout } from "../host/signing/layout.js";
-import { signModule } from "../host/signing/sign.js";
-import { checkSignatures } from "../host/signing/verify.js";
+import { createBundle } from "../host/trust/bundle/create.js";
+import { verifyBundle } from "../host/trust/bundle/verify.js";
 import { createTrustPolicy } from "../host/trust/policy.js";
+import { generateKeyPair } from "../host/trust/signature/keys.js";
+import { contentHashes, signedLayout } from "../host/trust/signature/layout.js";
+import { signModule } from "../host/trust/signature/sign.js";
+import { checkSignatures } from "../host/trust/signature/verify.js";
 import { verifyProbe } from "../host/trust/verify-probe.js";
 import { concatBytes, encodeCustomSection, encodeU32 } from "../host/wasm/encode.js";
+import { CAPABILITIES } from "../host/world/manifest.js";
 import { probeBytes } from "../test/support/probes.js";
 import { withManifest } from "../test/support/signing.js";
 

@@ -10,7 +10,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { stubImports } from "../host/cli/bench/metering.js";
-import { FuelStats, meterModule, START_EXPORT } from "../host/sandbox/index.js";
+import { FuelStats, meterModule, START_EXPORT } from "../host/load/index.js";
 
 type Fn = (...args: number[]) => unknown;
 

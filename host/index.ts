@@ -3,51 +3,20 @@
  */
 
 export {
-  type BundleIndex,
-  type CreateBundleOptions,
-  createBundle,
-  parseBundle,
-  type VerifiedBundle,
-  verifyBundle,
-} from "./bundle/index.js";
+  type HttpProbeOptions,
+  type HttpRequestProbes,
+  type IncomingRequest,
+  startHttpRequest,
+} from "./adapters/http.js";
 export { type HostClock, type ManualClock, manualClock, performanceClock } from "./clock/clock.js";
+export { type ErrorCode, isSandprobeError, SandprobeError } from "./errors.js";
+export { type AdmittedProbe, admitProbe } from "./load/admit.js";
 export {
   extractCoreModule,
   fastPathModule,
   findComponentManifest,
   readComponentLayout,
-} from "./component/index.js";
-export { type ErrorCode, isSandprobeError, SandprobeError } from "./errors.js";
-export {
-  type HttpProbeOptions,
-  type HttpRequestProbes,
-  type IncomingRequest,
-  startHttpRequest,
-} from "./http/request-probes.js";
-export type { LogLevel, ProbeLogRecord } from "./imports/context.js";
-export { type LoadedBundle, type LoadProbeOptions, TrustedLoader, type TrustedLoaderOptions } from "./loader/index.js";
-export {
-  CAPABILITIES,
-  type Capability,
-  decodeManifest,
-  encodeManifest,
-  type HookName,
-  MANIFEST_SECTION,
-  type Manifest,
-  type RequestedLimits,
-} from "./manifest/manifest.js";
-export { type AdmittedProbe, admitProbe } from "./runtime/admit.js";
-export { DEFAULT_LIMITS, type HostLimits } from "./runtime/limits.js";
-export {
-  type ProbeInfo,
-  ProbeRuntime,
-  type ProbeSource,
-  type RuntimeOptions,
-  sandboxedProbeBytes,
-} from "./runtime/runtime.js";
-export { type HeaderLookup, type ProbeFailure, type RequestInfo, RequestScope } from "./runtime/scope.js";
-export type { DropReason, ProbeStatsSnapshot } from "./runtime/stats.js";
-export { type SamplingOptions, SamplingPolicy } from "./sampling/policy.js";
+} from "./load/component/index.js";
 export {
   DEFAULT_RESOURCE_POLICY,
   DEFAULT_SANDBOX_POLICY,
@@ -59,7 +28,75 @@ export {
   type SandboxedModule,
   type SandboxPolicy,
   sandboxModule,
-} from "./sandbox/index.js";
+} from "./load/index.js";
+export {
+  type ProbeAccountSnapshot,
+  type SignalAccountSnapshot,
+  type TelemetryDropReason,
+  TelemetryLedger,
+} from "./otel/ledger.js";
+export { type SamplingOptions, SamplingPolicy } from "./otel/sampling-policy.js";
+export {
+  childTraceContext,
+  childTraceparent,
+  extractTraceContext,
+  formatTraceparent,
+  type HeaderGetter,
+  type HeaderSetter,
+  type HeaderSource,
+  headerGetter,
+  type InjectOptions,
+  injectTraceContext,
+  newTraceContext,
+  type RemoteTraceContext,
+  randomSpanId,
+  randomTraceId,
+  readTraceContext,
+  SandprobeTraceContextPropagator,
+  TRACE_FLAG_RANDOM,
+  TRACE_FLAG_SAMPLED,
+  type TraceContext,
+  type TraceContextReading,
+  W3CTraceState,
+} from "./otel/tracecontext/index.js";
+export type { LogLevel, ProbeLogRecord } from "./runtime/host/core/context.js";
+export {
+  type LoadedBundle,
+  type LoadProbeOptions,
+  TrustedLoader,
+  type TrustedLoaderOptions,
+} from "./runtime/loader.js";
+export {
+  type ProbeInfo,
+  ProbeRuntime,
+  type ProbeSource,
+  type RuntimeOptions,
+  sandboxedProbeBytes,
+} from "./runtime/runtime.js";
+export { type HeaderLookup, type ProbeFailure, type RequestInfo, RequestScope } from "./runtime/scope.js";
+export type { DropReason, ProbeStatsSnapshot } from "./runtime/stats.js";
+export {
+  type BundleIndex,
+  type CreateBundleOptions,
+  createBundle,
+  parseBundle,
+  type VerifiedBundle,
+  verifyBundle,
+} from "./trust/bundle/index.js";
+export {
+  type CapabilityGrant,
+  createTrustPolicy,
+  MemoryVersionLedger,
+  recordAccepted,
+  type Signer,
+  type TrustedKeyConfig,
+  type TrustPolicy,
+  type TrustPolicyConfig,
+  type VerifiedProbe,
+  type VerifyProbeOptions,
+  type VersionLedger,
+  verifyProbe,
+} from "./trust/index.js";
 export {
   attachSignature,
   checkSignatures,
@@ -83,47 +120,15 @@ export {
   secretKeyToPem,
   signModule,
   verifyModule,
-} from "./signing/index.js";
+} from "./trust/signature/index.js";
+export { DEFAULT_LIMITS, type HostLimits } from "./world/limits.js";
 export {
-  type ProbeAccountSnapshot,
-  type SignalAccountSnapshot,
-  type TelemetryDropReason,
-  TelemetryLedger,
-} from "./telemetry/ledger.js";
-export {
-  childTraceContext,
-  childTraceparent,
-  extractTraceContext,
-  formatTraceparent,
-  type HeaderGetter,
-  type HeaderSetter,
-  type HeaderSource,
-  headerGetter,
-  type InjectOptions,
-  injectTraceContext,
-  newTraceContext,
-  type RemoteTraceContext,
-  randomSpanId,
-  randomTraceId,
-  readTraceContext,
-  SandprobeTraceContextPropagator,
-  TRACE_FLAG_RANDOM,
-  TRACE_FLAG_SAMPLED,
-  type TraceContext,
-  type TraceContextReading,
-  W3CTraceState,
-} from "./tracecontext/index.js";
-export {
-  type CapabilityGrant,
-  createTrustPolicy,
-  MemoryVersionLedger,
-  recordAccepted,
-  type Signer,
-  type TrustedKeyConfig,
-  type TrustPolicy,
-  type TrustPolicyConfig,
-  type VerifiedProbe,
-  type VerifyProbeOptions,
-  type VersionLedger,
-  verifyProbe,
-} from "./trust/index.js";
+  CAPABILITIES,
+  type Capability,
+  decodeManifest,
+  encodeManifest,
+  type HookName,
+  MANIFEST_SECTION,
+  type Manifest,
+  type RequestedLimits,
+} from "./world/manifest.js";

@@ -14,11 +14,11 @@
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import { componentEmbed, componentNew, componentWit } from "@bytecodealliance/jco";
-import { findComponentManifest } from "../host/component/manifest.js";
-import { MANIFEST_SECTION } from "../host/manifest/manifest.js";
-import { decodeSecretKey, type SecretKey } from "../host/signing/keys.js";
-import { signModule } from "../host/signing/sign.js";
+import { findComponentManifest } from "../host/load/component/manifest.js";
+import { decodeSecretKey, type SecretKey } from "../host/trust/signature/keys.js";
+import { signModule } from "../host/trust/signature/sign.js";
 import { concatBytes, encodeCustomSection } from "../host/wasm/encode.js";
+import { MANIFEST_SECTION } from "../host/world/manifest.js";
 
 export const COMPONENT_DIR = "build/components";
 export const PROBE_DIR = "build/probes";

@@ -8,8 +8,8 @@
  */
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
-import { encodeManifest, MANIFEST_SECTION, validateManifest } from "../host/manifest/manifest.js";
 import { concatBytes, encodeCustomSection } from "../host/wasm/encode.js";
+import { encodeManifest, MANIFEST_SECTION, validateManifest } from "../host/world/manifest.js";
 import { compileAssemblyScript } from "./asc.js";
 
 export const PROBE_GROUPS = ["examples", "hostile", "testing", "bench"] as const;

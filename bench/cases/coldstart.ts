@@ -4,17 +4,18 @@
  * a 16-probe signed bundle, phase by phase; plus the 10 KB probe end to end
  * through TrustedLoader, on freshly signed bytes every run.
  */
-import { createBundle } from "../../host/bundle/create.js";
+
 import { bundlePhases, coldStart, probePhases, withNonce } from "../../host/cli/bench/cases.js";
 import { sample } from "../../host/cli/bench/harness.js";
 import { type Breakdown, type CaseResult, formatValue, type Row } from "../../host/cli/bench/report.js";
-import { TrustedLoader } from "../../host/loader/trusted-loader.js";
-import { CAPABILITIES } from "../../host/manifest/manifest.js";
-import { admitProbe } from "../../host/runtime/admit.js";
+import { admitProbe } from "../../host/load/admit.js";
+import { TrustedLoader } from "../../host/runtime/loader.js";
 import { ProbeRuntime } from "../../host/runtime/runtime.js";
-import { generateKeyPair } from "../../host/signing/keys.js";
-import { signModule } from "../../host/signing/sign.js";
+import { createBundle } from "../../host/trust/bundle/create.js";
 import { createTrustPolicy } from "../../host/trust/policy.js";
+import { generateKeyPair } from "../../host/trust/signature/keys.js";
+import { signModule } from "../../host/trust/signature/sign.js";
+import { CAPABILITIES } from "../../host/world/manifest.js";
 import { type BenchContext, builtProbe } from "../context.js";
 import { renamed, sizedProbe } from "../generate.js";
 

@@ -4,9 +4,9 @@ import { BENCH_LIMITS, benchRequest } from "../../host/cli/bench/cases.js";
 import { compare } from "../../host/cli/bench/harness.js";
 import { stubImports } from "../../host/cli/bench/metering.js";
 import { type CaseResult, comparisonRow, formatValue } from "../../host/cli/bench/report.js";
-import { DEFAULT_LIMITS } from "../../host/runtime/limits.js";
+import { START_EXPORT } from "../../host/load/index.js";
 import { ProbeRuntime, sandboxedProbeBytes } from "../../host/runtime/runtime.js";
-import { START_EXPORT } from "../../host/sandbox/index.js";
+import { DEFAULT_LIMITS } from "../../host/world/limits.js";
 import { type BenchContext, builtProbe } from "../context.js";
 
 type Hook = () => void;

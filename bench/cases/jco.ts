@@ -9,7 +9,7 @@ import { BENCH_LIMITS, benchRequest, runRequest } from "../../host/cli/bench/cas
 import { compare } from "../../host/cli/bench/harness.js";
 import { type CaseResult, comparisonRow } from "../../host/cli/bench/report.js";
 import { performanceClock } from "../../host/clock/clock.js";
-import { JcoProbe } from "../../host/jco/jco-probe.js";
+import { JcoProbe } from "../../host/runtime/jco-probe.js";
 import { ProbeRuntime } from "../../host/runtime/runtime.js";
 import { transpileInMemory } from "../../test/support/jco.js";
 import { type BenchContext, sdkPipeline } from "../context.js";

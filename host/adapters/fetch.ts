@@ -3,9 +3,9 @@
  * `(request, ...rest) => Response`. Web-standard only.
  */
 import type { Context } from "@opentelemetry/api";
-import { type HttpProbeOptions, startHttpRequest } from "../http/request-probes.js";
+import { headerGetter } from "../otel/tracecontext/index.js";
 import type { ProbeRuntime } from "../runtime/runtime.js";
-import { headerGetter } from "../tracecontext/index.js";
+import { type HttpProbeOptions, startHttpRequest } from "./http.js";
 
 export type ProbedFetchHandler<Rest extends unknown[]> = (
   request: Request,

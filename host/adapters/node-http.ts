@@ -5,9 +5,9 @@
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 import type { Context } from "@opentelemetry/api";
-import { type HttpProbeOptions, startHttpRequest } from "../http/request-probes.js";
+import { headerGetter } from "../otel/tracecontext/index.js";
 import type { ProbeRuntime } from "../runtime/runtime.js";
-import { headerGetter } from "../tracecontext/index.js";
+import { type HttpProbeOptions, startHttpRequest } from "./http.js";
 
 export type ProbedRequestListener = (req: IncomingMessage, res: ServerResponse, context: Context) => void;
 

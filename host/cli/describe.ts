@@ -4,14 +4,15 @@
  * key ids and whether each signed set covers this file, and a bundle's index.
  * Nothing here verifies a signature.
  */
-import { BUNDLE_INDEX_SECTION, parseBundle } from "../bundle/format.js";
+
 import { isSandprobeError } from "../errors.js";
-import { decodeManifest, MANIFEST_SECTION } from "../manifest/manifest.js";
-import { bytesEqual, toHex } from "../signing/bytes.js";
-import { contentHashes, signedLayout } from "../signing/layout.js";
-import { readSignatureData } from "../signing/verify.js";
+import { BUNDLE_INDEX_SECTION, parseBundle } from "../trust/bundle/format.js";
+import { bytesEqual, toHex } from "../trust/signature/bytes.js";
+import { contentHashes, signedLayout } from "../trust/signature/layout.js";
+import { readSignatureData } from "../trust/signature/verify.js";
 import { parseModule } from "../wasm/module.js";
 import type { BinaryKind, Section } from "../wasm/types.js";
+import { decodeManifest, MANIFEST_SECTION } from "../world/manifest.js";
 
 const MODULE_SECTIONS = [
   "custom",

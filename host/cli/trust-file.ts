@@ -13,9 +13,9 @@
  */
 import { dirname, resolve } from "node:path";
 import { SandprobeError } from "../errors.js";
-import type { Capability } from "../manifest/manifest.js";
 import { createTrustPolicy, type TrustedKeyConfig, type TrustPolicy } from "../trust/policy.js";
 import { MemoryVersionLedger } from "../trust/versions.js";
+import type { Capability } from "../world/manifest.js";
 import type { CliIo } from "./command.js";
 
 function bad(path: string, message: string): never {

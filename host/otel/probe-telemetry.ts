@@ -1,5 +1,5 @@
 import type { Attributes, Context, Counter, Histogram, HrTime, Meter, MeterProvider } from "@opentelemetry/api";
-import type { ProbeAccount, TelemetryLedger } from "../telemetry/ledger.js";
+import type { ProbeAccount, TelemetryLedger } from "./ledger.js";
 
 /** The log record a probe's `log` call becomes (a subset of @opentelemetry/api-logs' LogRecord). */
 export interface ProbeLogRecordOut {

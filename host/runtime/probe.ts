@@ -1,20 +1,20 @@
 import type { TracerProvider } from "@opentelemetry/api";
-import { GuestMemory } from "../abi/guest-memory.js";
 import type { HostClock } from "../clock/clock.js";
 import { SandprobeError } from "../errors.js";
-import type { ActiveCall, ProbeContext, ProbeLogRecord, RequestView } from "../imports/context.js";
-import { buildImports } from "../imports/index.js";
-import type { HookName, Manifest } from "../manifest/manifest.js";
+import type { AdmittedProbe } from "../load/admit.js";
+import { START_EXPORT } from "../load/meter/abi.js";
+import { fuelExhaustion } from "../load/sandbox.js";
 import { ProbeTelemetry, type ProbeTelemetryOptions } from "../otel/probe-telemetry.js";
 import { SpanTable } from "../otel/span-table.js";
-import { START_EXPORT } from "../sandbox/meter/abi.js";
-import { fuelExhaustion } from "../sandbox/policy.js";
-import { initView } from "../world/context.js";
-import type { AdmittedProbe } from "./admit.js";
+import { effectiveLimits, type HostLimits } from "../world/limits.js";
+import type { HookName, Manifest } from "../world/manifest.js";
 import { classifyFailure, FailurePolicy } from "./failure.js";
-import { effectiveLimits, type HostLimits } from "./limits.js";
+import { initView } from "./host/context.js";
+import type { ActiveCall, ProbeContext, ProbeLogRecord, RequestView } from "./host/core/context.js";
+import { GuestMemory } from "./host/core/guest-memory.js";
+import { buildImports } from "./host/core/index.js";
+import { ProbeRates } from "./quotas.js";
 import { ProbeStats } from "./stats.js";
-import { ProbeRates } from "./window.js";
 
 export interface ProbeEnvironment {
   readonly clock: HostClock;

@@ -7,17 +7,17 @@ import {
   trace,
 } from "@opentelemetry/api";
 import { type HostClock, performanceClock } from "../clock/clock.js";
-import { fastPathModule } from "../component/fast-path.js";
 import { SandprobeError } from "../errors.js";
-import type { ProbeLogRecord } from "../imports/context.js";
+import { type AdmittedProbe, admitProbe } from "../load/admit.js";
+import { fastPathModule } from "../load/component/fast-path.js";
+import { METERING_SECTION } from "../load/meter/abi.js";
+import { sandboxModule } from "../load/sandbox.js";
+import { TelemetryLedger } from "../otel/ledger.js";
 import type { ProbeLoggerProvider } from "../otel/probe-telemetry.js";
-import type { TailAttach } from "../otel/tail-context.js";
-import type { SamplingPolicy } from "../sampling/policy.js";
-import { METERING_SECTION } from "../sandbox/meter/abi.js";
-import { sandboxModule } from "../sandbox/policy.js";
-import { TelemetryLedger } from "../telemetry/ledger.js";
-import { type AdmittedProbe, admitProbe } from "./admit.js";
-import { DEFAULT_LIMITS, effectiveLimits, type HostLimits } from "./limits.js";
+import type { SamplingPolicy } from "../otel/sampling-policy.js";
+import type { TailAttach } from "../otel/tail-request.js";
+import { DEFAULT_LIMITS, effectiveLimits, type HostLimits } from "../world/limits.js";
+import type { ProbeLogRecord } from "./host/core/context.js";
 import { LoadedProbe, type ProbeEnvironment } from "./probe.js";
 import { type RequestInfo, RequestScope } from "./scope.js";
 import type { ProbeStatsSnapshot } from "./stats.js";

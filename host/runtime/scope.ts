@@ -10,11 +10,11 @@ import {
 } from "@opentelemetry/api";
 import type { HostClock } from "../clock/clock.js";
 import type { SandprobeError } from "../errors.js";
-import type { RequestView } from "../imports/context.js";
-import type { HookName } from "../manifest/manifest.js";
 import { SpanTable } from "../otel/span-table.js";
-import { TailBucket } from "../otel/tail-sampling.js";
-import { randomSpanId, randomTraceId } from "../tracecontext/ids.js";
+import { randomSpanId, randomTraceId } from "../otel/tracecontext/ids.js";
+import { TailBucket } from "../telemetry/tail-sampling.js";
+import type { HookName } from "../world/manifest.js";
+import type { RequestView } from "./host/core/context.js";
 import type { LoadedProbe } from "./probe.js";
 
 const NO_FAILURES: readonly ProbeFailure[] = Object.freeze([]);

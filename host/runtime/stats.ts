@@ -1,5 +1,5 @@
 import type { ErrorCode } from "../errors.js";
-import { type FuelSnapshot, FuelStats } from "../sandbox/fuel-stats.js";
+import { type FuelSnapshot, FuelStats } from "./fuel-stats.js";
 
 /** Why the host dropped something a probe emitted. */
 export type DropReason =

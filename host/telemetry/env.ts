@@ -1,4 +1,4 @@
-import type { SamplingOptions } from "../sampling/policy.js";
+import type { SamplingOptions } from "../otel/sampling-policy.js";
 import { parseResourceAttributes, type ResourceOptions } from "./resource.js";
 
 /** Environment variables as a plain record; the Node adapter passes its process environment. */

@@ -4,22 +4,24 @@
  * packages (optional peer dependencies); the core `sandprobe` entry point
  * needs only `@opentelemetry/api`.
  */
+
+export {
+  DROP_REASONS,
+  type ProbeAccountSnapshot,
+  SignalAccount,
+  type SignalAccountSnapshot,
+  type TelemetryDropReason,
+  TelemetryLedger,
+} from "../otel/ledger.js";
+export { type MetricOutcome, ProbeTelemetry } from "../otel/probe-telemetry.js";
+export { keepByRatio, normalizeRatio, ratioUpperBound, traceIdHash } from "../otel/ratio.js";
+export { type SamplingOptions, SamplingPolicy } from "../otel/sampling-policy.js";
 export {
   type AccountableLogRecord,
   AccountingLogRecordProcessor,
   type AccountingOptions,
   AccountingSpanProcessor,
-} from "../otel/accounting.js";
-export { type MetricOutcome, ProbeTelemetry } from "../otel/probe-telemetry.js";
-export {
-  TailBucket,
-  type TailDecisionInput,
-  type TailSamplingOptions,
-  TailSamplingProcessor,
-} from "../otel/tail-sampling.js";
-export { type SamplingOptions, SamplingPolicy } from "../sampling/policy.js";
-export { keepByRatio, normalizeRatio, ratioUpperBound, traceIdHash } from "../sampling/ratio.js";
-export { ProbeSampler } from "../sampling/sampler.js";
+} from "./accounting.js";
 export { type Environment, type EnvironmentSettings, settingsFromEnvironment } from "./env.js";
 export {
   hrTimeToNanos,
@@ -29,16 +31,9 @@ export {
   type LineSink,
   spanToJson,
 } from "./jsonl.js";
-export {
-  DROP_REASONS,
-  type ProbeAccountSnapshot,
-  SignalAccount,
-  type SignalAccountSnapshot,
-  type TelemetryDropReason,
-  TelemetryLedger,
-} from "./ledger.js";
 export { observeLedger } from "./ledger-metrics.js";
 export { parseResourceAttributes, type ResourceOptions, resourceAttributes, SANDPROBE_VERSION } from "./resource.js";
+export { ProbeSampler } from "./sampler.js";
 export {
   createTelemetry,
   type ExportTarget,
@@ -50,3 +45,9 @@ export {
   type Telemetry,
   type TelemetryOptions,
 } from "./setup.js";
+export {
+  TailBucket,
+  type TailDecisionInput,
+  type TailSamplingOptions,
+  TailSamplingProcessor,
+} from "./tail-sampling.js";

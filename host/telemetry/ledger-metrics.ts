@@ -1,5 +1,5 @@
 import type { Meter, ObservableResult } from "@opentelemetry/api";
-import { DROP_REASONS, type SignalAccount, type TelemetryLedger } from "./ledger.js";
+import { DROP_REASONS, type SignalAccount, type TelemetryLedger } from "../otel/ledger.js";
 
 /**
  * The ledger as metrics of the runtime itself, observed at each collection:

@@ -35,15 +35,15 @@ import {
   type SpanLimits,
   type SpanProcessor,
 } from "@opentelemetry/sdk-trace-base";
-import { AccountingLogRecordProcessor, AccountingSpanProcessor } from "../otel/accounting.js";
-import { TailSamplingProcessor } from "../otel/tail-sampling.js";
+import { TelemetryLedger } from "../otel/ledger.js";
+import { type SamplingOptions, SamplingPolicy } from "../otel/sampling-policy.js";
 import type { RuntimeOptions } from "../runtime/runtime.js";
-import { type SamplingOptions, SamplingPolicy } from "../sampling/policy.js";
-import { ProbeSampler } from "../sampling/sampler.js";
+import { AccountingLogRecordProcessor, AccountingSpanProcessor } from "./accounting.js";
 import { JsonLinesLogExporter, JsonLinesMetricExporter, JsonLinesSpanExporter, type LineSink } from "./jsonl.js";
-import { TelemetryLedger } from "./ledger.js";
 import { observeLedger } from "./ledger-metrics.js";
 import { type ResourceOptions, resourceAttributes } from "./resource.js";
+import { ProbeSampler } from "./sampler.js";
+import { TailSamplingProcessor } from "./tail-sampling.js";
 
 export type OtlpProtocol = "http/protobuf" | "http/json";
 

@@ -4,9 +4,9 @@
  * which versions were already accepted (rollback protection).
  */
 import { SandprobeError } from "../errors.js";
-import { CAPABILITIES, type Capability } from "../manifest/manifest.js";
-import { bytesEqual, fromHex } from "../signing/bytes.js";
-import { decodePublicKey, type PublicKey } from "../signing/keys.js";
+import { CAPABILITIES, type Capability } from "../world/manifest.js";
+import { bytesEqual, fromHex } from "./signature/bytes.js";
+import { decodePublicKey, type PublicKey } from "./signature/keys.js";
 import { MemoryVersionLedger, type VersionLedger } from "./versions.js";
 
 export interface TrustedKeyConfig {

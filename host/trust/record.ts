@@ -1,4 +1,4 @@
-import type { Manifest } from "../manifest/manifest.js";
+import type { Manifest } from "../world/manifest.js";
 import type { TrustPolicy } from "./policy.js";
 
 type Accepted =

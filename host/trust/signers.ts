@@ -4,8 +4,8 @@
  * name. When they do not, pick the error that tells the operator what to fix.
  */
 import { SandprobeError } from "../errors.js";
-import { type CheckOptions, checkSignatures, type SignatureReport, signatureFailure } from "../signing/verify.js";
 import { inScope, isRevoked, type TrustedKey, type TrustPolicy } from "./policy.js";
+import { type CheckOptions, checkSignatures, type SignatureReport, signatureFailure } from "./signature/verify.js";
 
 export interface Signer {
   /** The operator's label for the key. */

@@ -6,12 +6,12 @@
  * actually loaded.
  */
 import { SandprobeError } from "../errors.js";
-import { compareVersions, decodeManifest, MANIFEST_SECTION, type Manifest } from "../manifest/manifest.js";
-import { sha256, toHex } from "../signing/bytes.js";
-import type { SignatureReport } from "../signing/verify.js";
 import { CUSTOM_SECTION_ID } from "../wasm/sections.js";
 import type { BinaryKind, Section } from "../wasm/types.js";
+import { compareVersions, decodeManifest, MANIFEST_SECTION, type Manifest } from "../world/manifest.js";
 import { rollbackAllowed, type TrustPolicy } from "./policy.js";
+import { sha256, toHex } from "./signature/bytes.js";
+import type { SignatureReport } from "./signature/verify.js";
 import { acceptedSigners, checkWithPolicy, requireSomeSignature, type Signer } from "./signers.js";
 import type { VersionSubject } from "./versions.js";
 

@@ -10,14 +10,14 @@ import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { runBench, writeResults } from "../../bench/run.js";
-import { createBundle } from "../../host/bundle/create.js";
 import { renderHtml } from "../../host/cli/bench/html.js";
 import type { BenchReport, CaseResult } from "../../host/cli/bench/report.js";
 import { renderMarkdown, renderText } from "../../host/cli/bench/report.js";
 import type { CliIo } from "../../host/cli/command.js";
 import { run } from "../../host/cli/run.js";
-import { encodePublicKey, generateKeyPair } from "../../host/signing/keys.js";
-import { signModule } from "../../host/signing/sign.js";
+import { createBundle } from "../../host/trust/bundle/create.js";
+import { encodePublicKey, generateKeyPair } from "../../host/trust/signature/keys.js";
+import { signModule } from "../../host/trust/signature/sign.js";
 import { probeBytes } from "../support/probes.js";
 
 const dir = mkdtempSync(join(tmpdir(), "sandprobe-bench-"));

@@ -5,13 +5,13 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { assembleUnsignedBundle, createBundle } from "../../host/bundle/create.js";
-import { parseBundle } from "../../host/bundle/format.js";
-import { verifyBundle } from "../../host/bundle/verify.js";
-import { sha256, toHex } from "../../host/signing/bytes.js";
-import { signModule } from "../../host/signing/sign.js";
-import { verifyModule } from "../../host/signing/verify.js";
+import { assembleUnsignedBundle, createBundle } from "../../host/trust/bundle/create.js";
+import { parseBundle } from "../../host/trust/bundle/format.js";
+import { verifyBundle } from "../../host/trust/bundle/verify.js";
 import { recordAccepted } from "../../host/trust/record.js";
+import { sha256, toHex } from "../../host/trust/signature/bytes.js";
+import { signModule } from "../../host/trust/signature/sign.js";
+import { verifyModule } from "../../host/trust/signature/verify.js";
 import { verifyProbe } from "../../host/trust/verify-probe.js";
 import { MemoryVersionLedger } from "../../host/trust/versions.js";
 import { probeBytes } from "../support/probes.js";

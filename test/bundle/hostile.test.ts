@@ -5,12 +5,12 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { createBundle } from "../../host/bundle/create.js";
-import { assembleBundle, BUNDLE_PROBE_SECTION, type BundleIndex, parseBundle } from "../../host/bundle/format.js";
-import { verifyBundle } from "../../host/bundle/verify.js";
-import { sha256, toHex } from "../../host/signing/bytes.js";
-import { signedLayout } from "../../host/signing/layout.js";
-import { signModule } from "../../host/signing/sign.js";
+import { createBundle } from "../../host/trust/bundle/create.js";
+import { assembleBundle, BUNDLE_PROBE_SECTION, type BundleIndex, parseBundle } from "../../host/trust/bundle/format.js";
+import { verifyBundle } from "../../host/trust/bundle/verify.js";
+import { sha256, toHex } from "../../host/trust/signature/bytes.js";
+import { signedLayout } from "../../host/trust/signature/layout.js";
+import { signModule } from "../../host/trust/signature/sign.js";
 import { concatBytes, encodeCustomSection } from "../../host/wasm/encode.js";
 import { readSections } from "../../host/wasm/sections.js";
 import { seededBytes } from "../support/probes.js";

@@ -4,8 +4,8 @@ import { join } from "node:path";
 import { componentEmbed, componentNew, componentWit } from "@bytecodealliance/jco";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { extractCoreModule } from "../../host/component/index.js";
-import { decodeManifest } from "../../host/manifest/manifest.js";
+import { extractCoreModule } from "../../host/load/component/index.js";
+import { decodeManifest } from "../../host/world/manifest.js";
 import {
   COMPONENT_DIR,
   expectedWorld,

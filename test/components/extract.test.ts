@@ -3,17 +3,17 @@ import { join, resolve } from "node:path";
 import { componentEmbed, componentNew } from "@bytecodealliance/jco";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { isSandprobeError } from "../../host/errors.js";
+import { admitProbe } from "../../host/load/admit.js";
 import {
   extractCoreModule,
   findComponentManifest,
   PROBE_WORLD_INTERFACES,
   readComponentLayout,
-} from "../../host/component/index.js";
-import { isSandprobeError } from "../../host/errors.js";
-import { MANIFEST_SECTION } from "../../host/manifest/manifest.js";
-import { admitProbe } from "../../host/runtime/admit.js";
+} from "../../host/load/component/index.js";
 import { concatBytes, encodeCustomSection, encodeSection } from "../../host/wasm/encode.js";
 import { customSections, readSections } from "../../host/wasm/sections.js";
+import { MANIFEST_SECTION } from "../../host/world/manifest.js";
 import { COMPONENT_DIR } from "../../scripts/build-components.js";
 import {
   COMPONENT_PREAMBLE,

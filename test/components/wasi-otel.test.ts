@@ -7,10 +7,10 @@ import { componentize } from "@bytecodealliance/componentize-js";
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, TraceFlags, trace } from "@opentelemetry/api";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { extractCoreModule } from "../../host/component/index.js";
 import { isSandprobeError } from "../../host/errors.js";
-import { instantiateTranspiled } from "../../host/jco/instantiate.js";
-import { createOtelTracingHost, type SpanData } from "../../host/wasi-otel/index.js";
+import { extractCoreModule } from "../../host/load/component/index.js";
+import { instantiateTranspiled } from "../../host/runtime/host/lifted/instantiate.js";
+import { createOtelTracingHost, type SpanData } from "../../host/runtime/host/wasi-otel/index.js";
 import { preview2Imports, transpileInMemory } from "../support/jco.js";
 import { memoryTracing } from "../support/otel.js";
 

@@ -4,7 +4,7 @@
 // marked coarse, in a bounded number of reads.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { CLOCK_COARSE_ATTRIBUTE, edgeClock, RequestBatchProcessor } from "../../host/edge/index.js";
+import { CLOCK_COARSE_ATTRIBUTE, edgeClock, RequestBatchProcessor } from "../../host/adapters/edge/index.js";
 
 /** workerd in a request: performance.now() is Date.now(), in whole milliseconds, timeOrigin 0. */
 function workerdLikeNow(startMs: number, readsPerMs: number) {

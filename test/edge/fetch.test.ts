@@ -4,9 +4,9 @@
 import { ROOT_CONTEXT, trace } from "@opentelemetry/api";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { tracingFetch } from "../../host/adapters/edge/index.js";
 import { manualClock } from "../../host/clock/clock.js";
-import { tracingFetch } from "../../host/edge/index.js";
-import { parseTraceparent } from "../../host/tracecontext/index.js";
+import { parseTraceparent } from "../../host/otel/tracecontext/index.js";
 import { memoryTracing } from "../support/otel.js";
 
 const PARENT = {

@@ -6,12 +6,12 @@ import { access, mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { parseBundle } from "../../host/bundle/format.js";
 import { run } from "../../host/cli/run.js";
-import { shapeOfBytes } from "../../host/edge/shape.js";
+import { METERING_SECTION } from "../../host/load/index.js";
+import { shapeOfBytes } from "../../host/load/shape.js";
 import { sandboxedProbeBytes } from "../../host/runtime/runtime.js";
-import { METERING_SECTION } from "../../host/sandbox/index.js";
-import { encodePublicKey } from "../../host/signing/keys.js";
+import { parseBundle } from "../../host/trust/bundle/format.js";
+import { encodePublicKey } from "../../host/trust/signature/keys.js";
 import {
   type EdgeFixture,
   EXAMPLE_WORKER,

@@ -4,19 +4,19 @@
 // A refusal leaves the worker serving, and saying why.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { parseBundle } from "../../host/bundle/format.js";
 import {
   type EdgeTelemetry,
   type ExecutionContextLike,
   probedWorker,
   verifyEdgeProbes,
-} from "../../host/edge/index.js";
-import type { EdgeTrustConfig } from "../../host/edge/trust.js";
-import { CAPABILITIES } from "../../host/manifest/manifest.js";
+} from "../../host/adapters/edge/index.js";
 import { sandboxedProbeBytes } from "../../host/runtime/runtime.js";
-import { sha256, toHex } from "../../host/signing/bytes.js";
-import { publicKeyToPem } from "../../host/signing/keys.js";
-import { detachSignature } from "../../host/signing/sign.js";
+import { parseBundle } from "../../host/trust/bundle/format.js";
+import type { EdgeTrustConfig } from "../../host/trust/config.js";
+import { sha256, toHex } from "../../host/trust/signature/bytes.js";
+import { publicKeyToPem } from "../../host/trust/signature/keys.js";
+import { detachSignature } from "../../host/trust/signature/sign.js";
+import { CAPABILITIES } from "../../host/world/manifest.js";
 import { makeBundle } from "../support/edge/fixture.js";
 import { memoryTracing } from "../support/otel.js";
 import { codeOf, testKey } from "../support/signing.js";

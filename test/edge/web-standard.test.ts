@@ -53,7 +53,12 @@ test("host sources outside the Node-only places use no node: modules, Buffer or 
 });
 
 test("the public entry points bundle for the browser platform with no node: import", async () => {
-  const entries = ["host/index.js", "host/edge/index.js", "host/edge/sdk-telemetry.js", "host/adapters/fetch.js"];
+  const entries = [
+    "host/index.js",
+    "host/adapters/edge/index.js",
+    "host/telemetry/edge-otlp.js",
+    "host/adapters/fetch.js",
+  ];
   const result = await build({
     entryPoints: entries.map((e) => join("dist", e)),
     bundle: true,
@@ -68,7 +73,7 @@ test("the public entry points bundle for the browser platform with no node: impo
     throw error;
   });
   const inputs = Object.keys(result.metafile.inputs);
-  assert.ok(inputs.some((i) => i.includes("host/edge/worker.js")));
+  assert.ok(inputs.some((i) => i.includes("host/adapters/edge/worker.js")));
   assert.equal(
     inputs.filter((i) => i.startsWith("node:")),
     [],

@@ -7,7 +7,7 @@ import { ROOT_CONTEXT, TraceFlags, trace } from "@opentelemetry/api";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { ProbeRuntime } from "../../host/index.js";
-import type { SignalAccountSnapshot } from "../../host/telemetry/ledger.js";
+import type { SignalAccountSnapshot } from "../../host/otel/ledger.js";
 import { createTelemetry } from "../../host/telemetry/setup.js";
 import { type OtlpReceiver, startOtlpReceiver } from "../support/otlp-receiver.js";
 import { probeBytes, seededBytes } from "../support/probes.js";

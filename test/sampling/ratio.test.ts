@@ -6,10 +6,10 @@ import { type Context, ROOT_CONTEXT, SpanKind, TraceFlags, trace } from "@opente
 import { SamplingDecision, TraceIdRatioBasedSampler } from "@opentelemetry/sdk-trace-base";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { SamplingPolicy } from "../../host/sampling/policy.js";
-import { keepByRatio, ratioUpperBound, traceIdHash } from "../../host/sampling/ratio.js";
-import { ProbeSampler } from "../../host/sampling/sampler.js";
+import { keepByRatio, ratioUpperBound, traceIdHash } from "../../host/otel/ratio.js";
+import { SamplingPolicy } from "../../host/otel/sampling-policy.js";
 import { settingsFromEnvironment } from "../../host/telemetry/env.js";
+import { ProbeSampler } from "../../host/telemetry/sampler.js";
 import { seededBytes } from "../support/probes.js";
 
 function hex(bytes: Uint8Array): string {

@@ -6,8 +6,8 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { manualClock } from "../../host/clock/clock.js";
 import { isSandprobeError } from "../../host/errors.js";
-import type { HostLimits } from "../../host/runtime/limits.js";
 import { ProbeRuntime } from "../../host/runtime/runtime.js";
+import type { HostLimits } from "../../host/world/limits.js";
 import { memoryTracing } from "../support/otel.js";
 import { probeBytes } from "../support/probes.js";
 

@@ -10,7 +10,7 @@ import {
   meterModule,
   type ResourcePolicy,
   takeFuelExhausted,
-} from "../../host/sandbox/index.js";
+} from "../../host/load/index.js";
 import { parseModule } from "../../host/wasm/index.js";
 import { errorCodeOf } from "../support/errors.js";
 import { probeBytes, seededBytes } from "../support/probes.js";

@@ -9,7 +9,7 @@ import {
   METERING_SECTION,
   meterModule,
   takeFuelExhausted,
-} from "../../host/sandbox/index.js";
+} from "../../host/load/index.js";
 import { probeBytes } from "../support/probes.js";
 import { build, i32, op } from "./support/builder.js";
 import { instantiate, instantiateMetered, type Loaded } from "./support/instance.js";

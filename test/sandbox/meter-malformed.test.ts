@@ -4,7 +4,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { isSandprobeError } from "../../host/errors.js";
-import { FUEL_EXPORT, meterModule, START_EXPORT } from "../../host/sandbox/index.js";
+import { FUEL_EXPORT, meterModule, START_EXPORT } from "../../host/load/index.js";
 import { readSections, SectionId } from "../../host/wasm/index.js";
 import { errorCodeOf } from "../support/errors.js";
 import { probeBytes, seededBytes } from "../support/probes.js";

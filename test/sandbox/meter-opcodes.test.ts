@@ -4,7 +4,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { isSandprobeError } from "../../host/errors.js";
-import { meterModule } from "../../host/sandbox/index.js";
+import { meterModule } from "../../host/load/index.js";
 import {
   ByteReader,
   InstructionReader,

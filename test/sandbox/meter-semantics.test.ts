@@ -3,7 +3,7 @@
 // call reports the fuel it used.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { meterModule, START_EXPORT } from "../../host/sandbox/index.js";
+import { meterModule, START_EXPORT } from "../../host/load/index.js";
 import { readSections, SectionId } from "../../host/wasm/index.js";
 import { probeBytes } from "../support/probes.js";
 import { instantiate, instantiateMetered, type Loaded } from "./support/instance.js";

@@ -10,7 +10,7 @@ import {
   PROBE_ENTRIES,
   type SandboxPolicy,
   sandboxModule,
-} from "../../host/sandbox/index.js";
+} from "../../host/load/index.js";
 import { parseModule } from "../../host/wasm/index.js";
 import { probeBytes } from "../support/probes.js";
 import { instantiateMetered } from "./support/instance.js";

@@ -7,11 +7,11 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { decodeSignatureData, encodeSignatureData, type SignatureData } from "../../host/signing/format.js";
-import { decodeSecretKey, importPublicKey } from "../../host/signing/keys.js";
-import { contentHashes, signedLayout } from "../../host/signing/layout.js";
-import { signModule } from "../../host/signing/sign.js";
-import { checkSignatures, verifyModule } from "../../host/signing/verify.js";
+import { decodeSignatureData, encodeSignatureData, type SignatureData } from "../../host/trust/signature/format.js";
+import { decodeSecretKey, importPublicKey } from "../../host/trust/signature/keys.js";
+import { contentHashes, signedLayout } from "../../host/trust/signature/layout.js";
+import { signModule } from "../../host/trust/signature/sign.js";
+import { checkSignatures, verifyModule } from "../../host/trust/signature/verify.js";
 import { probeBytes, seededBytes } from "../support/probes.js";
 import { codeOf, leb } from "../support/signing.js";
 

@@ -7,7 +7,7 @@
 import { createHmac, generateKeyPairSync } from "node:crypto";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { fromHex, toHex } from "../../host/signing/bytes.js";
+import { fromHex, toHex } from "../../host/trust/signature/bytes.js";
 import {
   computeKeyId,
   decodePublicKey,
@@ -20,7 +20,7 @@ import {
   importSecretKey,
   publicKeyToPem,
   secretKeyToPem,
-} from "../../host/signing/keys.js";
+} from "../../host/trust/signature/keys.js";
 import { seededBytes } from "../support/probes.js";
 import { codeOf } from "../support/signing.js";
 

@@ -6,11 +6,11 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { sha256 } from "../../host/signing/bytes.js";
-import { encodeSignatureData, MAX_SETS, MAX_SIGNATURES } from "../../host/signing/format.js";
-import { signedLayout } from "../../host/signing/layout.js";
-import { attachSignature } from "../../host/signing/sign.js";
-import { checkSignatures } from "../../host/signing/verify.js";
+import { sha256 } from "../../host/trust/signature/bytes.js";
+import { encodeSignatureData, MAX_SETS, MAX_SIGNATURES } from "../../host/trust/signature/format.js";
+import { signedLayout } from "../../host/trust/signature/layout.js";
+import { attachSignature } from "../../host/trust/signature/sign.js";
+import { checkSignatures } from "../../host/trust/signature/verify.js";
 import { verifyProbe } from "../../host/trust/verify-probe.js";
 import { encodeCustomSection } from "../../host/wasm/encode.js";
 import { readSections } from "../../host/wasm/sections.js";

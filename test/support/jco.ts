@@ -1,6 +1,6 @@
 import { transpile } from "@bytecodealliance/jco";
 import * as shim from "@bytecodealliance/preview2-shim";
-import type { TranspiledComponent } from "../../host/jco/instantiate.js";
+import type { TranspiledComponent } from "../../host/runtime/host/lifted/instantiate.js";
 
 export interface Transpiled extends TranspiledComponent {
   /** Interfaces the component imports, unversioned (the keys its instantiate looks up). */

@@ -1,9 +1,9 @@
-import { CAPABILITIES, encodeManifest, MANIFEST_SECTION, type Manifest } from "../../host/manifest/manifest.js";
-import { importSecretKey, type SecretKey } from "../../host/signing/keys.js";
-import { signModule } from "../../host/signing/sign.js";
 import { createTrustPolicy, type TrustPolicy, type TrustPolicyConfig } from "../../host/trust/policy.js";
+import { importSecretKey, type SecretKey } from "../../host/trust/signature/keys.js";
+import { signModule } from "../../host/trust/signature/sign.js";
 import { concatBytes, encodeCustomSection } from "../../host/wasm/encode.js";
 import { CUSTOM_SECTION_ID, readSections } from "../../host/wasm/sections.js";
+import { CAPABILITIES, encodeManifest, MANIFEST_SECTION, type Manifest } from "../../host/world/manifest.js";
 import { probeBytes, seededBytes } from "./probes.js";
 
 /** A deterministic Ed25519 key for tests: the same `n` always gives the same key. */

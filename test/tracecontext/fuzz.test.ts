@@ -8,7 +8,7 @@ import {
   headerGetter,
   parseTraceparent,
   parseTraceStateHeader,
-} from "../../host/tracecontext/index.js";
+} from "../../host/otel/tracecontext/index.js";
 
 function prng(seed: number): () => number {
   let state = seed >>> 0;

@@ -12,7 +12,7 @@ import {
   TRACE_FLAG_RANDOM,
   TRACE_FLAG_SAMPLED,
   W3CTraceState,
-} from "../../host/tracecontext/index.js";
+} from "../../host/otel/tracecontext/index.js";
 
 const TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
 const SPAN = "00f067aa0ba902b7";

@@ -17,7 +17,7 @@ import {
   headerGetter,
   SandprobeTraceContextPropagator,
   W3CTraceState,
-} from "../../host/tracecontext/index.js";
+} from "../../host/otel/tracecontext/index.js";
 
 const TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
 const SPAN = "00f067aa0ba902b7";

@@ -12,7 +12,7 @@ import {
   parseTraceparent,
   randomSpanId,
   randomTraceId,
-} from "../../host/tracecontext/index.js";
+} from "../../host/otel/tracecontext/index.js";
 
 const TRACE = "12345678901234567890123456789012";
 const PARENT = "1234567890123456";

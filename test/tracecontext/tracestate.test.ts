@@ -10,7 +10,7 @@ import {
   parseTraceStateHeader,
   readTraceContext,
   W3CTraceState,
-} from "../../host/tracecontext/index.js";
+} from "../../host/otel/tracecontext/index.js";
 
 const PARENT = "00-12345678901234567890123456789012-1234567890123456-00";
 

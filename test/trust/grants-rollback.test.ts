@@ -5,13 +5,13 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { MANIFEST_SECTION } from "../../host/manifest/manifest.js";
-import { signModule } from "../../host/signing/sign.js";
 import { recordAccepted } from "../../host/trust/record.js";
+import { signModule } from "../../host/trust/signature/sign.js";
 import { verifyProbe } from "../../host/trust/verify-probe.js";
 import { MemoryVersionLedger } from "../../host/trust/versions.js";
 import { concatBytes, encodeCustomSection } from "../../host/wasm/encode.js";
 import { readSections } from "../../host/wasm/sections.js";
+import { MANIFEST_SECTION } from "../../host/world/manifest.js";
 import { probeBytes } from "../support/probes.js";
 import { codeOf, openPolicy, signedProbe, testKey, withManifest } from "../support/signing.js";
 

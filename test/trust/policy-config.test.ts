@@ -4,9 +4,9 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import type { Capability } from "../../host/manifest/manifest.js";
-import { encodePublicKey, publicKeyToPem } from "../../host/signing/keys.js";
 import { createTrustPolicy, type TrustPolicyConfig } from "../../host/trust/policy.js";
+import { encodePublicKey, publicKeyToPem } from "../../host/trust/signature/keys.js";
+import type { Capability } from "../../host/world/manifest.js";
 import { codeOf, testKey } from "../support/signing.js";
 
 test("keys load from decoded keys, wasmsign2 raw files and PEM text alike", async () => {

@@ -5,8 +5,8 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { signModule } from "../../host/signing/sign.js";
 import { createTrustPolicy } from "../../host/trust/policy.js";
+import { signModule } from "../../host/trust/signature/sign.js";
 import { verifyProbe } from "../../host/trust/verify-probe.js";
 import { probeBytes } from "../support/probes.js";
 import { codeOf, openPolicy, signedProbe, testKey } from "../support/signing.js";

@@ -1,8 +1,8 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { isSandprobeError } from "../../host/errors.js";
-import { MANIFEST_SECTION } from "../../host/manifest/manifest.js";
 import { customSections, parseModule, readSections } from "../../host/wasm/index.js";
+import { MANIFEST_SECTION } from "../../host/world/manifest.js";
 import { probeBytes, seededBytes } from "../support/probes.js";
 
 test("parses an example probe's imports, exports and manifest section", async () => {

@@ -3,7 +3,7 @@
  * signed bundle, verified first with the trust policy given.
  */
 import { type TracerProvider, trace } from "@opentelemetry/api";
-import { verifyBundle } from "../../bundle/verify.js";
+import { verifyBundle } from "../../trust/bundle/verify.js";
 import type { TrustPolicy } from "../../trust/policy.js";
 import { bundlePhases, coldStart, compareOptions, hookCostRows, memoryPerInstance, type NamedProbe } from "./cases.js";
 import { machine } from "./harness.js";

@@ -10,11 +10,11 @@
 import v8 from "node:v8";
 import vm from "node:vm";
 import { type Context, ROOT_CONTEXT, type TracerProvider, trace } from "@opentelemetry/api";
-import { verifyBundle } from "../../bundle/verify.js";
 import { performanceClock } from "../../clock/clock.js";
 import type { LoadedProbe } from "../../runtime/probe.js";
 import { ProbeRuntime, sandboxedProbeBytes } from "../../runtime/runtime.js";
 import { type RequestInfo, RequestScope } from "../../runtime/scope.js";
+import { verifyBundle } from "../../trust/bundle/verify.js";
 import type { TrustPolicy } from "../../trust/policy.js";
 import { verifyProbe } from "../../trust/verify-probe.js";
 import { concatBytes, encodeCustomSection, encodeU32 } from "../../wasm/encode.js";

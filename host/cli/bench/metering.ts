@@ -4,9 +4,9 @@
  * imports (so only the guest's own code and its metering are timed), hooks
  * called in interleaved rounds.
  */
-import { admitProbe } from "../../runtime/admit.js";
-import { START_EXPORT } from "../../sandbox/index.js";
-import { sandboxModule } from "../../sandbox/policy.js";
+import { admitProbe } from "../../load/admit.js";
+import { START_EXPORT } from "../../load/index.js";
+import { sandboxModule } from "../../load/sandbox.js";
 import { parseModule } from "../../wasm/index.js";
 import { type CompareOptions, compare } from "./harness.js";
 import { comparisonRow, type Row } from "./report.js";

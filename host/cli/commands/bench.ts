@@ -1,8 +1,8 @@
-import { parseBundle } from "../../bundle/format.js";
-import { CAPABILITIES } from "../../manifest/manifest.js";
-import { admitProbe } from "../../runtime/admit.js";
-import { decodePublicKey } from "../../signing/keys.js";
+import { admitProbe } from "../../load/admit.js";
+import { parseBundle } from "../../trust/bundle/format.js";
 import { createTrustPolicy, type TrustPolicy } from "../../trust/policy.js";
+import { decodePublicKey } from "../../trust/signature/keys.js";
+import { CAPABILITIES } from "../../world/manifest.js";
 import { benchBundle } from "../bench/bundle.js";
 import { renderHtml } from "../bench/html.js";
 import { Progress, renderText } from "../bench/report.js";

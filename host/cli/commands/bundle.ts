@@ -1,9 +1,9 @@
-import { createBundle } from "../../bundle/create.js";
-import { parseBundle } from "../../bundle/format.js";
-import { verifyBundle } from "../../bundle/verify.js";
-import { CAPABILITIES } from "../../manifest/manifest.js";
-import { decodePublicKey, decodeSecretKey } from "../../signing/keys.js";
+import { createBundle } from "../../trust/bundle/create.js";
+import { parseBundle } from "../../trust/bundle/format.js";
+import { verifyBundle } from "../../trust/bundle/verify.js";
 import { createTrustPolicy, type TrustPolicy } from "../../trust/policy.js";
+import { decodePublicKey, decodeSecretKey } from "../../trust/signature/keys.js";
+import { CAPABILITIES } from "../../world/manifest.js";
 import { type CliIo, type Command, ExitCode, parse, required, UsageError } from "../command.js";
 import { loadTrustFile } from "../trust-file.js";
 

@@ -1,4 +1,4 @@
-import { attachSignature, detachSignature } from "../../signing/sign.js";
+import { attachSignature, detachSignature } from "../../trust/signature/sign.js";
 import { type Command, ExitCode, parse, required } from "../command.js";
 
 const options = {

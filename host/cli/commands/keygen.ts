@@ -4,7 +4,7 @@ import {
   generateKeyPair,
   publicKeyToPem,
   secretKeyToPem,
-} from "../../signing/keys.js";
+} from "../../trust/signature/keys.js";
 import { type Command, ExitCode, parse, required } from "../command.js";
 
 export const keygen: Command = {

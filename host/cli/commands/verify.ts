@@ -1,5 +1,5 @@
-import { decodePublicKey } from "../../signing/keys.js";
-import { verifyModule } from "../../signing/verify.js";
+import { decodePublicKey } from "../../trust/signature/keys.js";
+import { verifyModule } from "../../trust/signature/verify.js";
 import { verifyProbe } from "../../trust/verify-probe.js";
 import { type Command, ExitCode, parse, required, UsageError } from "../command.js";
 import { loadTrustFile } from "../trust-file.js";

@@ -1,4 +1,4 @@
-import { FUEL_EXPORT, START_EXPORT } from "../../../host/sandbox/index.js";
+import { FUEL_EXPORT, START_EXPORT } from "../../../host/load/index.js";
 import { parseModule } from "../../../host/wasm/index.js";
 
 /** An import object that gives every function import a stub returning zero (0n for i64). */

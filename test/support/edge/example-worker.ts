@@ -8,7 +8,7 @@
  *   /payment/declined    503 (slow-detector marks it)
  *   anything else        200
  */
-import type { EdgeRequest } from "../../../host/edge/index.js";
+import type { EdgeRequest } from "../../../host/adapters/edge/index.js";
 
 interface Env {
   readonly UPSTREAM_URL?: string;

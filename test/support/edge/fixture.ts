@@ -7,12 +7,12 @@ import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createBundle } from "../../../host/bundle/create.js";
 import type { CliIo } from "../../../host/cli/command.js";
 import { nodeIo } from "../../../host/cli/io.js";
 import { type PackOptions, type PackResult, packWorker } from "../../../host/cli/pack/project.js";
-import { CAPABILITIES } from "../../../host/manifest/manifest.js";
-import { encodePublicKey, type SecretKey } from "../../../host/signing/keys.js";
+import { createBundle } from "../../../host/trust/bundle/create.js";
+import { encodePublicKey, type SecretKey } from "../../../host/trust/signature/keys.js";
+import { CAPABILITIES } from "../../../host/world/manifest.js";
 import { signedProbe, testKey } from "../signing.js";
 
 export const EXAMPLE_PROBES = ["latency", "sampler", "slow-detector"] as const;

@@ -9,7 +9,7 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { parseTraceparent } from "../../../host/tracecontext/index.js";
+import { parseTraceparent } from "../../../host/otel/tracecontext/index.js";
 import { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from "../otlp-receiver.js";
 import { copyProject, type EdgeFixture, edgeFixture, flipByte, packExample } from "./fixture.js";
 import type { Started } from "./processes.js";

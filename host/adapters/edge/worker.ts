@@ -1,0 +1,212 @@
+/**
+ * A probed worker: wraps any `{ fetch(request, env, ctx) }` handler (workerd
+ * module worker, Deno.serve, Bun, a Node bridge) so every request runs the
+ * probes of a signed bundle, verified inside the worker on the first request,
+ * and their spans are exported once per request through `ctx.waitUntil`.
+ *
+ * When verification fails the worker still serves every request, without
+ * probes, logs why once, marks responses with a `sandprobe-probes` header and
+ * reports the error code at the status path.
+ */
+import { type Context, type TracerProvider, trace } from "@opentelemetry/api";
+import { type ClockFacts, type EdgeClock, edgeClock } from "../../clock/edge.js";
+import { isSandprobeError } from "../../errors.js";
+import { extractTraceContext, headerGetter } from "../../otel/tracecontext/index.js";
+import { type ProbeInfo, ProbeRuntime } from "../../runtime/runtime.js";
+import type { ProbeStatsSnapshot } from "../../runtime/stats.js";
+import { withProbesFetch } from "../fetch.js";
+import type { HttpProbeOptions } from "../http.js";
+import { type FetchLike, tracingFetch } from "./fetch.js";
+import { type EdgeProbeAssets, verifyEdgeProbes } from "./startup.js";
+
+/** The part of a workerd `ExecutionContext` the worker uses. */
+export interface ExecutionContextLike {
+  waitUntil(promise: Promise<unknown>): void;
+}
+
+/** Where spans go: a tracer provider, and a flush the worker calls once per request. */
+export interface EdgeTelemetry {
+  readonly tracerProvider: TracerProvider;
+  /** Export what is waiting; must not reject. */
+  flush(): Promise<void>;
+  /** Counters for the status path (exported, dropped, ...). */
+  stats?(): Readonly<Record<string, unknown>>;
+}
+
+/** What the application gets besides (request, env, ctx). */
+export interface EdgeRequest {
+  /** The request's OpenTelemetry context (its SERVER span): parent for the app's own spans. */
+  readonly context: Context;
+  /** `fetch` that sends `traceparent`/`tracestate` for a new CLIENT span per call. */
+  readonly fetch: FetchLike;
+}
+
+export interface EdgeApp<Env> {
+  fetch(
+    request: Request,
+    env: Env,
+    ctx: ExecutionContextLike | undefined,
+    edge: EdgeRequest,
+  ): Response | Promise<Response>;
+  /** The route template of a request ("/users/:id"): span names and the probes' `http.route`. */
+  route?(method: string, path: string): string | undefined;
+}
+
+export interface EdgeStatus {
+  readonly state: "starting" | "running" | "refused";
+  /** Why probes were refused: a SandprobeError code. */
+  readonly code?: string;
+  readonly message?: string;
+  readonly bundle?: { readonly name: string; readonly version: string; readonly digest: string };
+  readonly probes: readonly ProbeInfo[];
+  readonly stats: Readonly<Record<string, ProbeStatsSnapshot>>;
+  readonly clock?: ClockFacts;
+  readonly runtime?: string;
+  readonly telemetry?: Readonly<Record<string, unknown>>;
+}
+
+export interface ProbedWorkerOptions<Env> extends EdgeProbeAssets {
+  /** Made once, on the first request, with the environment and the clock's facts. */
+  readonly telemetry?: (env: Env, clock: ClockFacts) => EdgeTelemetry | undefined;
+  readonly http?: HttpProbeOptions;
+  /** Path answered with the status as JSON, before the app sees it (default "/__sandprobe"; null: none). */
+  readonly statusPath?: string | null;
+  /** Where the worker says what happened at startup (default console.error). */
+  readonly log?: (message: string) => void;
+  /** A name for the runtime, for the status (e.g. from an env binding). */
+  readonly runtimeName?: (env: Env) => string | undefined;
+}
+
+export interface ProbedWorker<Env> {
+  fetch(request: Request, env?: Env, ctx?: ExecutionContextLike): Promise<Response>;
+  /** The status as the status path reports it. */
+  status(): EdgeStatus;
+}
+
+export const PROBES_HEADER = "sandprobe-probes";
+
+interface Started {
+  readonly runtime: ProbeRuntime;
+  readonly clock: EdgeClock;
+  readonly telemetry: EdgeTelemetry | undefined;
+  readonly handle: (request: Request, env: unknown, ctx: ExecutionContextLike | undefined) => Promise<Response>;
+  status: Omit<EdgeStatus, "probes" | "stats" | "telemetry">;
+}
+
+function describe(error: unknown): { code?: string; message: string } {
+  if (isSandprobeError(error)) return { code: error.code, message: error.message };
+  return { message: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
+}
+
+function randomFlagOf(request: Request): number {
+  return extractTraceContext(headerGetter(request.headers))?.traceFlags ?? 0;
+}
+
+export function probedWorker<Env>(app: EdgeApp<Env>, options: ProbedWorkerOptions<Env>): ProbedWorker<Env> {
+  const log = options.log ?? ((message: string) => console.error(message));
+  const statusPath = options.statusPath === undefined ? "/__sandprobe" : options.statusPath;
+  let started: Promise<Started> | undefined;
+  let current: Started | undefined;
+
+  async function start(env: Env): Promise<Started> {
+    // Made here, inside a request: at workerd's module scope time reads 0.
+    const clock = edgeClock();
+    let telemetry: EdgeTelemetry | undefined;
+    try {
+      telemetry = options.telemetry?.(env, clock.facts);
+    } catch (error) {
+      log(`sandprobe: telemetry could not start, spans are not exported: ${describe(error).message}`);
+    }
+    const runtime = new ProbeRuntime({
+      clock,
+      tracerProvider: telemetry?.tracerProvider ?? trace.getTracerProvider(),
+      ...(options.limits ? { limits: options.limits } : {}),
+    });
+    const runtimeName = options.runtimeName?.(env);
+    const base = { clock: clock.facts, ...(runtimeName ? { runtime: runtimeName } : {}) };
+    let status: Started["status"];
+    try {
+      const verified = await verifyEdgeProbes(options);
+      const loaded = await runtime.replaceAll(verified.sources);
+      const { name, version, digest } = verified.bundle;
+      status = { state: "running", bundle: { name, version, digest }, ...base };
+      const timing = clock.facts.coarse ? ", coarse: spans are marked" : "";
+      log(
+        `sandprobe: ${loaded.length} probe(s) running from bundle "${name}" ${version}; clock resolution ${clock.facts.resolutionNs} ns${timing}`,
+      );
+    } catch (error) {
+      const why = describe(error);
+      status = { state: "refused", ...why, ...base };
+      log(`sandprobe: probes refused, serving without them: ${why.message}`);
+    }
+    const tracer = runtime.tracerProvider.getTracer("sandprobe");
+    const refusedHeader = status.state === "refused" ? `refused ${status.code ?? "error"}` : undefined;
+    const probed = withProbesFetch(
+      runtime,
+      (request: Request, context: Context, appEnv: Env, ctx: ExecutionContextLike | undefined) => {
+        const edge: EdgeRequest = {
+          context,
+          fetch: (input, init) =>
+            tracingFetch({ context, tracer, clock, extraFlags: randomFlagOf(request) })(input, init),
+        };
+        return app.fetch(request, appEnv, ctx, edge);
+      },
+      {
+        traceResponse: true,
+        ...(app.route ? { route: (method: string, path: string) => app.route?.(method, path) } : {}),
+        ...options.http,
+      },
+    );
+    const handle = async (request: Request, env: unknown, ctx: ExecutionContextLike | undefined) => {
+      const response = await probed(request, env as Env, ctx);
+      if (refusedHeader === undefined) return response;
+      const headers = new Headers(response.headers);
+      headers.set(PROBES_HEADER, refusedHeader);
+      return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+    };
+    return { runtime, clock, telemetry, handle, status };
+  }
+
+  function status(): EdgeStatus {
+    if (!current) return { state: "starting", probes: [], stats: {} };
+    const telemetry = current.telemetry?.stats?.();
+    return {
+      ...current.status,
+      probes: current.runtime.probes(),
+      stats: current.runtime.stats(),
+      ...(telemetry ? { telemetry } : {}),
+    };
+  }
+
+  return {
+    status,
+    async fetch(request, env, ctx) {
+      // Once started, no await: a promise settled in another request's context
+      // costs workerd a cross-context wake-up on every request.
+      let worker = current;
+      if (worker === undefined) {
+        started ??= start(env as Env).then((s) => {
+          current = s;
+          return s;
+        });
+        worker = await started;
+      }
+      if (statusPath !== null && request.url.includes(statusPath) && new URL(request.url).pathname === statusPath) {
+        return Response.json(status(), { headers: { "cache-control": "no-store" } });
+      }
+      const flush = () => {
+        if (!worker.telemetry) return;
+        const done = worker.telemetry.flush();
+        if (ctx) ctx.waitUntil(done);
+      };
+      try {
+        const response = await worker.handle(request, env, ctx);
+        flush();
+        return response;
+      } catch (error) {
+        flush();
+        throw error;
+      }
+    },
+  };
+}

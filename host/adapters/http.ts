@@ -1,0 +1,144 @@
+import {
+  type Context,
+  context as otelContext,
+  ROOT_CONTEXT,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+} from "@opentelemetry/api";
+import {
+  extractTraceContext,
+  type HeaderGetter,
+  injectTraceContext,
+  type RemoteTraceContext,
+  TRACE_FLAG_RANDOM,
+} from "../otel/tracecontext/index.js";
+import type { ProbeRuntime } from "../runtime/runtime.js";
+import type { RequestScope } from "../runtime/scope.js";
+
+/** How an adapter instruments HTTP requests; the same for every runtime. */
+export interface HttpProbeOptions {
+  /** The route template of a request ("/users/:id"), for span names and the `route` import. */
+  readonly route?: (method: string, path: string) => string | undefined;
+  /**
+   * Start a SERVER span for each request and parent the probes' spans to it
+   * (default true). When the active context already holds a span, for
+   * example from the application's own HTTP instrumentation, that span is
+   * the parent and no second server span is made.
+   */
+  readonly serverSpan?: boolean;
+  /** Send `traceparent`/`tracestate` of the request's span back on the response (default false). */
+  readonly traceResponse?: boolean;
+  /** Called once per request when its probes are done (for flushing and metrics). */
+  readonly onFinish?: (scope: RequestScope) => void;
+}
+
+/** What an adapter knows about an incoming request. */
+export interface IncomingRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly header: HeaderGetter;
+}
+
+/** One request's probe lifecycle, driven by an adapter. */
+export interface HttpRequestProbes {
+  readonly scope: RequestScope;
+  /** The context the application should run under (its spans become siblings of the probes'). */
+  readonly context: Context;
+  /** Headers to put on the response (empty unless `traceResponse`). */
+  readonly responseHeaders: ReadonlyArray<readonly [string, string]>;
+  /** The response is done: run the response hooks, end the spans. Safe to call twice. */
+  finish(status: number): void;
+}
+
+function firstLine(value: ReturnType<HeaderGetter>): string | undefined {
+  if (value === null || value === undefined) return undefined;
+  return typeof value === "string" ? value : value.join(", ");
+}
+
+/**
+ * The runtime-neutral core of every HTTP adapter: read the W3C trace
+ * context, choose the probes' parent, run the request hooks now and the
+ * response hooks on `finish`. Never throws into the request.
+ */
+export function startHttpRequest(
+  runtime: ProbeRuntime,
+  request: IncomingRequest,
+  options: HttpProbeOptions = {},
+): HttpRequestProbes {
+  const receivedAtNs = runtime.clock.nowNs();
+  const route = options.route?.(request.method, request.path);
+  const active = otelContext.active();
+  let parent: Context;
+  let server: Span | undefined;
+  let remote: RemoteTraceContext | undefined;
+  // The application's own local span (its HTTP instrumentation) is the parent, sampled or not: the
+  // probes follow its trace and its sampling decision, and no second server span is made.
+  const activeSpan = trace.getSpanContext(active);
+  if (activeSpan !== undefined && !activeSpan.isRemote && trace.isSpanContextValid(activeSpan)) {
+    parent = active;
+  } else {
+    remote = extractTraceContext(request.header);
+    // With tail sampling on, the request's buffer rides on the context: the server span joins it.
+    const base = runtime.requestContext(remote ? trace.setSpanContext(ROOT_CONTEXT, remote) : ROOT_CONTEXT);
+    if (options.serverSpan === false) {
+      parent = base;
+    } else {
+      const tracer = runtime.tracerProvider.getTracer("sandprobe");
+      server = tracer.startSpan(
+        route ? `${request.method} ${route}` : request.method,
+        {
+          kind: SpanKind.SERVER,
+          startTime: runtime.clock.toEpoch(receivedAtNs),
+          attributes: {
+            "http.request.method": request.method,
+            "url.path": request.path,
+            ...(route ? { "http.route": route } : {}),
+          },
+        },
+        base,
+      );
+      parent = trace.setSpan(base, server);
+    }
+  }
+  const scope = runtime.begin({
+    method: request.method,
+    ...(route ? { route } : {}),
+    headers: { get: (name) => firstLine(request.header(name)) },
+    receivedAtNs,
+    parent,
+  });
+  scope.request();
+
+  const responseHeaders: [string, string][] = [];
+  if (options.traceResponse) {
+    const spanContext = trace.getSpanContext(scope.parent);
+    if (spanContext) {
+      // The random flag describes the trace id, which the server span shares
+      // with the caller; OpenTelemetry's SDK drops it, so carry it over.
+      const random = (remote?.traceFlags ?? 0) & TRACE_FLAG_RANDOM;
+      const flags = spanContext.traceFlags | random;
+      injectTraceContext({ ...spanContext, traceFlags: flags }, (name, value) => responseHeaders.push([name, value]));
+    }
+  }
+
+  let finished = false;
+  return {
+    scope,
+    context: scope.parent,
+    responseHeaders,
+    finish(status: number) {
+      if (finished) return;
+      finished = true;
+      scope.response(status);
+      scope.end();
+      if (server) {
+        server.setAttribute("http.response.status_code", status);
+        if (status >= 500) server.setStatus({ code: SpanStatusCode.ERROR });
+        server.end(runtime.clock.toEpoch(runtime.clock.nowNs()));
+      }
+      options.onFinish?.(scope);
+    },
+  };
+}

@@ -1,0 +1,227 @@
+import { isSandprobeError, SandprobeError } from "../../errors.js";
+import { readComponentLayout } from "../../wasm/component-layout.js";
+import type {
+  ComponentLayout,
+  CoreModuleRange,
+  FastPathComponent,
+  ManifestSource,
+} from "../../wasm/component-types.js";
+import { concatBytes, encodeCustomSection } from "../../wasm/encode.js";
+import { parseModule, SectionId } from "../../wasm/module.js";
+import { customSections } from "../../wasm/sections.js";
+import type { ParsedModule } from "../../wasm/types.js";
+import { MANIFEST_SECTION } from "../../world/manifest.js";
+
+/**
+ * Interfaces of the probe world (wit/probe.wit) whose canonical-ABI lowering
+ * the fast path provides. A core module importing anything else needs a
+ * component runtime.
+ */
+export const PROBE_WORLD_INTERFACES: ReadonlySet<string> = new Set([
+  "wasi:clocks/monotonic-clock@0.2.0",
+  "wasi:clocks/wall-clock@0.2.0",
+  "sandprobe:probe/trace@0.1.0",
+  "sandprobe:probe/http@0.1.0",
+  "sandprobe:probe/metrics@0.1.0",
+  "sandprobe:probe/log@0.1.0",
+]);
+
+/** Functions of the probe world that pass a string across the boundary (parameter or result). */
+const STRING_FUNCTIONS = new Set([
+  "sandprobe:probe/trace@0.1.0#tracestate",
+  "sandprobe:probe/trace@0.1.0#start-span",
+  "sandprobe:probe/trace@0.1.0#start-span-at",
+  "sandprobe:probe/trace@0.1.0#set-attribute-string",
+  "sandprobe:probe/trace@0.1.0#set-attribute-int",
+  "sandprobe:probe/trace@0.1.0#set-attribute-float",
+  "sandprobe:probe/trace@0.1.0#set-attribute-bool",
+  "sandprobe:probe/trace@0.1.0#add-event",
+  "sandprobe:probe/trace@0.1.0#add-event-with-attribute",
+  "sandprobe:probe/trace@0.1.0#set-status",
+  "sandprobe:probe/http@0.1.0#method",
+  "sandprobe:probe/http@0.1.0#route",
+  "sandprobe:probe/http@0.1.0#header",
+  "sandprobe:probe/metrics@0.1.0#counter-add",
+  "sandprobe:probe/metrics@0.1.0#histogram-record",
+  "sandprobe:probe/log@0.1.0#log",
+  "sandprobe:probe/log@0.1.0#abort",
+]);
+
+export interface ExtractOptions {
+  /**
+   * Interfaces the core module may import (core import module names).
+   * Default: PROBE_WORLD_INTERFACES.
+   */
+  readonly interfaces?: ReadonlySet<string>;
+}
+
+function unsupported(message: string, missing: string, detail: Record<string, unknown> = {}): never {
+  throw new SandprobeError("E_COMPONENT_UNSUPPORTED", message, { missing, ...detail });
+}
+
+interface CoreModule {
+  readonly range: CoreModuleRange;
+  readonly module: ParsedModule;
+}
+
+function parseCore(bytes: Uint8Array, range: CoreModuleRange): CoreModule {
+  try {
+    return { range, module: parseModule(bytes.subarray(range.start, range.end)) };
+  } catch (error) {
+    if (!isSandprobeError(error)) throw error;
+    const code = error.code === "E_MALFORMED" ? "E_MALFORMED" : "E_COMPONENT_UNSUPPORTED";
+    throw new SandprobeError(code, `core module ${range.index} at byte ${range.start}: ${error.message}`, {
+      ...error.detail,
+      module: range.index,
+    });
+  }
+}
+
+/**
+ * wit-component glue: the indirect-call shim (a table and trampolines) and
+ * its fixup (imports and an element segment) that `jco new` / `wasm-tools
+ * component new` add when a lowered import needs the main module's memory or
+ * realloc. Glue has no memory and no data; the fast path does not need it,
+ * because the host lowers the imports itself.
+ */
+function isGlue(module: ParsedModule): boolean {
+  return (
+    module.memories.length === 0 &&
+    !module.imports.some((i) => i.desc.kind === "memory") &&
+    !module.sections.some((s) => s.id === SectionId.data || s.id === SectionId.start)
+  );
+}
+
+function importSources(module: ParsedModule): string[] {
+  return [...new Set(module.imports.map((i) => i.module))];
+}
+
+function pickMain(bytes: Uint8Array, layout: ComponentLayout): { main: CoreModule; glue: number } {
+  if (layout.nestedComponents > 0) {
+    unsupported(
+      `the component nests ${layout.nestedComponents} component(s) (a composition); the fast path runs a component with one core module`,
+      "single core module",
+      { nestedComponents: layout.nestedComponents },
+    );
+  }
+  if (layout.coreModules.length === 0) unsupported("the component embeds no core module", "core module");
+  const modules = layout.coreModules.map((range) => parseCore(bytes, range));
+  const mains = modules.filter((m) => !isGlue(m.module));
+  if (mains.length === 0) {
+    unsupported("no embedded core module has a memory: there is no probe to run", "core module with a memory");
+  }
+  if (mains.length > 1) {
+    const described = mains.map((m) => `#${m.range.index} imports from [${importSources(m.module).join(", ")}]`);
+    unsupported(
+      `the component embeds ${mains.length} core modules with their own memory or data (${described.join("; ")}), e.g. a WASI preview1 adapter; the fast path runs exactly one`,
+      "single core module",
+      { modules: mains.map((m) => m.range.index) },
+    );
+  }
+  return { main: mains[0] as CoreModule, glue: modules.length - 1 };
+}
+
+function checkImports(main: ParsedModule, layout: ComponentLayout, interfaces: ReadonlySet<string>): void {
+  const instances = new Set(layout.imports.filter((i) => i.kind === "instance").map((i) => i.name));
+  for (const imp of main.imports) {
+    const where = `${imp.module}.${imp.name}`;
+    if (imp.desc.kind !== "func") {
+      unsupported(
+        `the core module imports ${imp.desc.kind} ${where}, which only another core module can provide`,
+        where,
+      );
+    }
+    if (!instances.has(imp.module)) {
+      unsupported(
+        `the core module imports ${where}, but the component imports no instance "${imp.module}" (it comes from another core module, e.g. an adapter)`,
+        imp.module,
+      );
+    }
+    if (!interfaces.has(imp.module)) {
+      unsupported(
+        `the core module imports ${where}; the fast path provides only [${[...interfaces].join(", ")}]`,
+        imp.module,
+      );
+    }
+  }
+}
+
+/**
+ * The fast path lowers strings as UTF-16 (AssemblyScript's layout). A core
+ * module's signatures look the same for UTF-8, so the encoding is read from
+ * the component's canon options: none may name another encoding, and a
+ * module that imports a string function must have been lowered with utf16
+ * (wit-component writes the option only where strings cross; omitted means
+ * UTF-8).
+ */
+function checkCanon(main: ParsedModule, layout: ComponentLayout): void {
+  if (layout.otherCanon.length > 0) {
+    const opcodes = layout.otherCanon.map((op) => `0x${op.toString(16)}`).join(", ");
+    unsupported(
+      `the component uses canon builtin(s) ${opcodes} (async, threads, ...), which the fast path does not run`,
+      "canon builtin",
+    );
+  }
+  const { utf8, utf16 } = layout.stringEncodings;
+  const latin1 = layout.stringEncodings["latin1+utf16"];
+  const stringImport = main.imports.find((i) => STRING_FUNCTIONS.has(`${i.module}#${i.name}`));
+  if (utf8 > 0 || latin1 > 0 || (stringImport && utf16 === 0)) {
+    const encoding = latin1 > 0 ? "latin1+utf16" : "utf8";
+    unsupported(
+      `the component lowers strings as ${encoding}; the fast path reads them as UTF-16 (embed the world with string-encoding utf16), or run it with jco`,
+      "string-encoding=utf16",
+      { encoding },
+    );
+  }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((byte, i) => byte === b[i]);
+}
+
+/**
+ * Find the single real core module in a component and return its bytes, so
+ * the host can run a probe component on the fast path. Refuses, with
+ * E_COMPONENT_UNSUPPORTED naming what is missing, components with no core
+ * module, several (an adapter, a composition), or a core module importing
+ * something the component does not import or the fast path does not provide.
+ *
+ * The manifest may sit in the core module (where `jco new` keeps it) or at
+ * the component's top level (added after componentizing); both are accepted,
+ * and when both are present they must be identical.
+ */
+export function extractCoreModule(bytes: Uint8Array, options: ExtractOptions = {}): FastPathComponent {
+  const layout = readComponentLayout(bytes);
+  const { main, glue } = pickMain(bytes, layout);
+  checkImports(main.module, layout, options.interfaces ?? PROBE_WORLD_INTERFACES);
+  checkCanon(main.module, layout);
+
+  const inCore = customSections(main.module.bytes, main.module.sections, MANIFEST_SECTION);
+  const atTop = layout.customSections.filter((s) => s.name === MANIFEST_SECTION).map((s) => s.content);
+  if (inCore.length > 1 || atTop.length > 1) {
+    throw new SandprobeError("E_MANIFEST", `more than one "${MANIFEST_SECTION}" section`);
+  }
+  const [coreManifest] = inCore;
+  const [topManifest] = atTop;
+  if (coreManifest && topManifest && !sameBytes(coreManifest, topManifest)) {
+    throw new SandprobeError(
+      "E_MANIFEST",
+      `the component's "${MANIFEST_SECTION}" section differs from its core module's; keep one, or make them equal`,
+    );
+  }
+  let core = main.module.bytes;
+  let manifestSource: ManifestSource | undefined = coreManifest ? "core" : undefined;
+  if (!coreManifest && topManifest) {
+    core = concatBytes([core, encodeCustomSection(MANIFEST_SECTION, topManifest)]);
+    manifestSource = "component";
+  }
+  return {
+    core,
+    coreRange: main.range,
+    manifest: coreManifest ?? topManifest,
+    manifestSource,
+    imports: layout.imports,
+    exports: layout.exports,
+    glueModules: glue,
+  };
+}

@@ -1,0 +1,5 @@
+export { ComponentSectionId, readComponentLayout } from "../../wasm/component-layout.js";
+export type * from "../../wasm/component-types.js";
+export { type ExtractOptions, extractCoreModule, PROBE_WORLD_INTERFACES } from "./extract.js";
+export { fastPathModule } from "./fast-path.js";
+export { findComponentManifest } from "./manifest.js";

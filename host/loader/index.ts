@@ -1,6 +1,0 @@
-export {
-  type LoadedBundle,
-  type LoadProbeOptions,
-  TrustedLoader,
-  type TrustedLoaderOptions,
-} from "./trusted-loader.js";

@@ -1,0 +1,31 @@
+import type { ProbeSemantics } from "../semantics.js";
+import type { ProbeContext } from "./context.js";
+
+/** wasi:clocks/monotonic-clock@0.2.0: nanoseconds since an arbitrary origin. */
+export function monotonicClockImports(world: ProbeSemantics) {
+  const { monotonicNow, resolutionNs } = world;
+  return {
+    now: (): bigint => BigInt(monotonicNow()),
+    resolution: (): bigint => BigInt(resolutionNs()),
+  };
+}
+
+/** wasi:clocks/wall-clock@0.2.0: datetime { seconds: u64, nanoseconds: u32 } via a return area. */
+export function wallClockImports(ctx: ProbeContext, world: ProbeSemantics) {
+  const { memory } = ctx;
+  const { wallNow, resolutionNs } = world;
+  const write = (ret: number, seconds: number, nanos: number) => {
+    memory.writeU64(ret, BigInt(seconds));
+    memory.writeU32(ret + 8, nanos);
+  };
+  return {
+    now: (ret: number): void => {
+      const [seconds, nanos] = wallNow();
+      write(ret, seconds, nanos);
+    },
+    resolution: (ret: number): void => {
+      const ns = resolutionNs();
+      write(ret, Math.floor(ns / 1e9), ns % 1e9);
+    },
+  };
+}

@@ -1,0 +1,208 @@
+import { SandprobeError } from "../../../errors.js";
+
+const utf16 = new TextDecoder("utf-16le");
+/** Below this many code units String.fromCharCode beats TextDecoder. */
+const SHORT_STRING = 64;
+/** Short strings remembered per instance (a power of two): a direct-mapped cache keyed by content hash. */
+const RECENT_STRINGS = 256;
+
+/** A decoded string and its code units (also viewed as 32-bit words, for comparing two units at a time). */
+interface CachedString {
+  readonly text: string;
+  readonly words: Uint32Array;
+  readonly units: Uint16Array;
+}
+
+/** The 32-bit value of 8 lower-case hex digits of `text` at `from`. */
+function hexWord(text: string, from: number): number {
+  let value = 0;
+  for (let i = from; i < from + 8; i++) {
+    const c = text.charCodeAt(i);
+    value = value * 16 + (c <= 57 ? c - 48 : (c | 32) - 87);
+  }
+  return value >>> 0;
+}
+
+export type Realloc = (oldPtr: number, oldSize: number, align: number, newSize: number) => number;
+
+/**
+ * Typed access to one probe's linear memory, with every (ptr, len) checked
+ * against the memory's current size. Views are refreshed when memory grows
+ * (the old ArrayBuffer is detached then).
+ */
+export class GuestMemory {
+  private memory: WebAssembly.Memory | undefined;
+  private buffer: ArrayBuffer | undefined;
+  private u16 = new Uint16Array(0);
+  private view = new DataView(new ArrayBuffer(0));
+  private realloc: Realloc | undefined;
+  private u32 = new Uint32Array(0);
+  /** The string last read at an address, by address (literals: one compare, no hash). */
+  private readonly byAddress: (CachedString | undefined)[] = new Array<CachedString | undefined>(RECENT_STRINGS).fill(
+    undefined,
+  );
+  private readonly addressOf = new Int32Array(RECENT_STRINGS).fill(-1);
+  /** Recently decoded short strings, at the slot their content hashes to. */
+  private readonly recent: (CachedString | undefined)[] = new Array<CachedString | undefined>(RECENT_STRINGS).fill(
+    undefined,
+  );
+  /** Longest string, in code units, the host decodes; longer ones are cut. */
+  maxStringUnits = 64 * 1024;
+
+  bind(memory: WebAssembly.Memory | undefined, realloc: Realloc | undefined): void {
+    this.memory = memory;
+    this.realloc = realloc;
+    this.buffer = undefined;
+    this.recent.fill(undefined);
+    this.byAddress.fill(undefined);
+    this.addressOf.fill(-1);
+  }
+
+  private refresh(): void {
+    // Reading Memory.buffer is a slow API call; an ArrayBuffer's byteLength
+    // is not, and it drops to 0 when memory.grow detaches the buffer.
+    if (this.buffer !== undefined && this.buffer.byteLength !== 0) return;
+    const buffer = this.memory?.buffer;
+    if (buffer) {
+      this.buffer = buffer;
+      this.u16 = new Uint16Array(buffer, 0, buffer.byteLength >>> 1);
+      this.u32 = new Uint32Array(buffer, 0, buffer.byteLength >>> 2);
+      this.view = new DataView(buffer);
+    }
+  }
+
+  private outOfBounds(what: string, ptr: number, bytes: number): never {
+    throw new SandprobeError(
+      "E_GUEST_MEMORY",
+      `${what} at ${ptr >>> 0} (+${bytes} bytes) is outside the probe's ${this.buffer?.byteLength ?? 0}-byte memory`,
+      { ptr: ptr >>> 0, bytes },
+    );
+  }
+
+  /** Decode a UTF-16 string the guest passed as (ptr, length in code units). */
+  readString(ptr: number, units: number): string {
+    this.refresh();
+    const start = ptr >>> 0;
+    const length = units >>> 0;
+    if (start & 1) this.outOfBounds("misaligned UTF-16 string", start, length * 2);
+    if (start + length * 2 > (this.buffer?.byteLength ?? 0)) this.outOfBounds("string", start, length * 2);
+    const take = Math.min(length, this.maxStringUnits);
+    const first = start >>> 1;
+    if (take > SHORT_STRING) return utf16.decode(this.u16.subarray(first, first + take));
+    // Literals (span names, attribute keys) come from the same address every
+    // time: check the string last read there first.
+    const near = (start >>> 2) & (RECENT_STRINGS - 1);
+    const known = this.byAddress[near];
+    if (known !== undefined && this.addressOf[near] === start && known.text.length === take) {
+      if (this.matches(known, start, take)) return known.text;
+    }
+    // Span names, attribute keys and values repeat from request to request,
+    // but values the guest builds land at a new address each time: look the
+    // string up by a hash of its length and first and last code units, then
+    // compare every code unit (two at a time) before trusting the cached string.
+    const u16 = this.u16;
+    const last = first + take - 1;
+    let hash = take;
+    if (take > 0) {
+      hash = Math.imul(hash ^ (u16[first] as number), 0x01000193);
+      hash = Math.imul(hash ^ (u16[last] as number), 0x01000193);
+      if (take > 2) {
+        hash = Math.imul(hash ^ (u16[first + 1] as number), 0x01000193);
+        hash = Math.imul(hash ^ (u16[last - 1] as number), 0x01000193);
+        hash = Math.imul(hash ^ (u16[(first + last) >>> 1] as number), 0x01000193);
+      }
+    }
+    const slot = (hash ^ (hash >>> 15)) & (RECENT_STRINGS - 1);
+    let entry = this.recent[slot];
+    if (entry === undefined || entry.text.length !== take || !this.matches(entry, start, take)) {
+      const codes = u16.slice(first, first + take);
+      const text = take === 0 ? "" : String.fromCharCode.apply(null, codes as unknown as number[]);
+      entry = { text, words: new Uint32Array(codes.buffer, 0, take >>> 1), units: codes };
+      this.recent[slot] = entry;
+    }
+    this.byAddress[near] = entry;
+    this.addressOf[near] = start;
+    return entry.text;
+  }
+
+  /** Whether the `take` code units at byte `start` are those of `cached`. */
+  private matches(cached: CachedString, start: number, take: number): boolean {
+    if ((start & 3) === 0) {
+      const u32 = this.u32;
+      const words = cached.words;
+      const at = start >>> 2;
+      for (let i = 0; i < words.length; i++) if (words[i] !== u32[at + i]) return false;
+      return (take & 1) === 0 || cached.units[take - 1] === this.u16[(start >>> 1) + take - 1];
+    }
+    const u16 = this.u16;
+    const units = cached.units;
+    const first = start >>> 1;
+    for (let i = 0; i < take; i++) if (units[i] !== u16[first + i]) return false;
+    return true;
+  }
+
+  /** Length, in code units, a string would be cut to. */
+  isTruncated(units: number): boolean {
+    return units >>> 0 > this.maxStringUnits;
+  }
+
+  private checkRange(ptr: number, bytes: number): number {
+    this.refresh();
+    const at = ptr >>> 0;
+    if (at + bytes > (this.buffer?.byteLength ?? 0)) this.outOfBounds("return area", at, bytes);
+    return at;
+  }
+
+  // Each accessor checks (and so refreshes the views) before touching `view`:
+  // memory may have grown since the last access, detaching the old buffer.
+  readU32(ptr: number): number {
+    const at = this.checkRange(ptr, 4);
+    return this.view.getUint32(at, true);
+  }
+
+  writeU8(ptr: number, value: number): void {
+    const at = this.checkRange(ptr, 1);
+    this.view.setUint8(at, value);
+  }
+
+  writeU32(ptr: number, value: number): void {
+    const at = this.checkRange(ptr, 4);
+    this.view.setUint32(at, value, true);
+  }
+
+  /**
+   * Store the u64 spelled by the 16 hex digits of `hex` at `from` (big-endian
+   * text, as in W3C trace ids) little-endian at `ptr`, without a BigInt.
+   */
+  writeHexU64(ptr: number, hex: string, from: number): void {
+    const at = this.checkRange(ptr, 8);
+    this.view.setUint32(at, hexWord(hex, from + 8), true);
+    this.view.setUint32(at + 4, hexWord(hex, from), true);
+  }
+
+  writeU64(ptr: number, value: bigint): void {
+    const at = this.checkRange(ptr, 8);
+    this.view.setBigUint64(at, value, true);
+  }
+
+  /**
+   * Copy a string into guest memory through the guest's cabi_realloc and store
+   * (ptr, length) at `retPtr`, as the canonical ABI lowers a string result.
+   */
+  writeStringResult(retPtr: number, text: string): void {
+    this.checkRange(retPtr, 8);
+    let ptr = 0;
+    if (text.length > 0) {
+      if (!this.realloc) throw new SandprobeError("E_EXPORT_MISSING", "probe has no cabi_realloc");
+      ptr = this.realloc(0, 0, 2, text.length * 2) >>> 0;
+      this.checkRange(ptr, text.length * 2);
+      if (ptr & 1) this.outOfBounds("misaligned cabi_realloc result", ptr, text.length * 2);
+      // cabi_realloc may have grown memory: checkRange refreshed the views.
+      const first = ptr >>> 1;
+      for (let i = 0; i < text.length; i++) this.u16[first + i] = text.charCodeAt(i);
+    }
+    const at = this.checkRange(retPtr, 8);
+    this.view.setUint32(at, ptr, true);
+    this.view.setUint32(at + 4, text.length, true);
+  }
+}

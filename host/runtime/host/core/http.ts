@@ -1,0 +1,28 @@
+import type { ProbeSemantics } from "../semantics.js";
+import { HEADER_NAME_UNITS } from "../semantics.js";
+import type { ProbeContext } from "./context.js";
+
+/**
+ * sandprobe:probe/http@0.1.0 lowered: request facts written to return areas.
+ * Each import is gated by a manifest capability at load (runtime/admit.ts).
+ */
+export function httpImports(ctx: ProbeContext, world: ProbeSemantics) {
+  const { memory } = ctx;
+  const { header } = world;
+  return {
+    method: (ret: number): void => memory.writeStringResult(ret, world.method()),
+    route: (ret: number): void => memory.writeStringResult(ret, world.route()),
+    status: (): number => world.status(),
+    "received-at": (): bigint => BigInt(world.receivedAtNs()),
+    header: (namePtr: number, nameLen: number, ret: number): void => {
+      const value = header(memory.readString(namePtr, Math.min(nameLen >>> 0, HEADER_NAME_UNITS)));
+      // option<string>: discriminant byte at ret, the string at ret + 4.
+      if (value === undefined) {
+        memory.writeU8(ret, 0);
+        return;
+      }
+      memory.writeU8(ret, 1);
+      memory.writeStringResult(ret + 4, value);
+    },
+  };
+}

@@ -1,0 +1,23 @@
+import type { ProbeSemantics } from "../semantics.js";
+import { ABORT_FILE_UNITS, ABORT_MESSAGE_UNITS } from "../semantics.js";
+import type { ProbeContext } from "./context.js";
+
+/**
+ * sandprobe:probe/log@0.1.0 lowered: the quota is decided from the length
+ * before the line is decoded, so a refused flood costs no decoding.
+ */
+export function logImports(ctx: ProbeContext, world: ProbeSemantics) {
+  const { memory, limits } = ctx;
+  const { logAdmit, log, abort } = world;
+  return {
+    log: (level: number, ptr: number, len: number): void => {
+      const units = len >>> 0;
+      if (logAdmit(units)) log(level, memory.readString(ptr, Math.min(units, limits.logUnitsPerInvocation)));
+    },
+    abort: (msgPtr: number, msgLen: number, filePtr: number, fileLen: number, line: number, column: number): void => {
+      const message = memory.readString(msgPtr, Math.min(msgLen >>> 0, ABORT_MESSAGE_UNITS));
+      const file = memory.readString(filePtr, Math.min(fileLen >>> 0, ABORT_FILE_UNITS));
+      abort(message, file, line, column);
+    },
+  };
+}

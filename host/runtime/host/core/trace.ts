@@ -1,0 +1,80 @@
+import type { ProbeSemantics } from "../semantics.js";
+import { countedStringReader, type ProbeContext } from "./context.js";
+
+/**
+ * A u64 instant as a number when it is exactly one (always, for a monotonic
+ * clock that started less than 104 days ago), else the BigInt itself: the
+ * clock's epoch conversion takes either, and is cheaper with a number.
+ */
+function instant(ns: bigint): bigint | number {
+  const n = Number(ns);
+  return Number.isSafeInteger(n) ? n : ns;
+}
+
+/**
+ * sandprobe:probe/trace@0.1.0 lowered: decode the (ptr, len) strings, call
+ * the world's operation (host/world/semantics.ts), write any return area.
+ */
+export function traceImports(ctx: ProbeContext, world: ProbeSemantics) {
+  const { memory, clock } = ctx;
+  const { startSpan, setAttribute, addEvent, addEventWithAttribute, addLink, setStatus, endSpan, sample } = world;
+
+  const readString = countedStringReader(ctx);
+
+  return {
+    "current-context": (ret: number): void => {
+      const current = world.currentContext();
+      // Ids are lower-case hex: a BigInt per half would cost ~10x more.
+      memory.writeHexU64(ret, current.traceId, 0);
+      memory.writeHexU64(ret + 8, current.traceId, 16);
+      memory.writeHexU64(ret + 16, current.spanId, 0);
+      memory.writeU8(ret + 24, current.traceFlags);
+    },
+    tracestate: (ret: number): void => {
+      memory.writeStringResult(ret, world.tracestate());
+    },
+    "start-span": (namePtr: number, nameLen: number, kind: number, parent: number): number =>
+      startSpan(readString(namePtr, nameLen), kind, parent, clock.nowNs()),
+    "start-span-at": (namePtr: number, nameLen: number, kind: number, parent: number, start: bigint): number =>
+      startSpan(readString(namePtr, nameLen), kind, parent, instant(start)),
+    "set-attribute-string": (handle: number, kp: number, kl: number, vp: number, vl: number): void => {
+      const key = readString(kp, kl);
+      setAttribute(handle, key, readString(vp, vl));
+    },
+    "set-attribute-int": (handle: number, kp: number, kl: number, value: bigint): void => {
+      // OpenTelemetry JS numbers are doubles: exact up to 2^53, like every JS exporter.
+      setAttribute(handle, readString(kp, kl), Number(value));
+    },
+    "set-attribute-float": (handle: number, kp: number, kl: number, value: number): void => {
+      setAttribute(handle, readString(kp, kl), value);
+    },
+    "set-attribute-bool": (handle: number, kp: number, kl: number, value: number): void => {
+      setAttribute(handle, readString(kp, kl), value !== 0);
+    },
+    "add-event": (handle: number, namePtr: number, nameLen: number): void => {
+      addEvent(handle, readString(namePtr, nameLen));
+    },
+    "add-event-with-attribute": (
+      handle: number,
+      np: number,
+      nl: number,
+      kp: number,
+      kl: number,
+      vp: number,
+      vl: number,
+    ): void => {
+      const name = readString(np, nl);
+      const key = readString(kp, kl);
+      addEventWithAttribute(handle, name, key, readString(vp, vl));
+    },
+    "add-link": (handle: number, hi: bigint, lo: bigint, spanId: bigint, flags: number): void => {
+      addLink(handle, hi, lo, spanId, flags);
+    },
+    "set-status": (handle: number, code: number, msgPtr: number, msgLen: number): void => {
+      setStatus(handle, code, readString(msgPtr, msgLen));
+    },
+    "end-span": (handle: number): void => endSpan(handle, clock.nowNs()),
+    "end-span-at": (handle: number, end: bigint): void => endSpan(handle, instant(end)),
+    sample: (decision: number): void => sample(decision),
+  };
+}
