@@ -93,7 +93,7 @@ export async function loadBench(options: { runs?: number } = {}): Promise<Stat[]
   const runtime = new ProbeRuntime();
   stats.push(
     await measure("probe: admit + instantiate + init (precompiled)", runs, (i) =>
-      runtime.prepare([{ bytes: unique[i] as Uint8Array, module: compiled[i] as WebAssembly.Module }]),
+      runtime.prepare([{ probe: unique[i] as Uint8Array, module: compiled[i] as WebAssembly.Module }]),
     ),
   );
   const fresh = await variants(latency, runs + WARMUP, sign, runs + WARMUP);

@@ -10,7 +10,8 @@
  */
 import { readFile } from "node:fs/promises";
 import { stubImports } from "../host/cli/bench/metering.js";
-import { FuelStats, meterModule, START_EXPORT } from "../host/load/index.js";
+import { meterModule, START_EXPORT } from "../host/load/index.js";
+import { FuelStats } from "../host/runtime/fuel-stats.js";
 
 type Fn = (...args: number[]) => unknown;
 

@@ -61,6 +61,8 @@ export type ErrorCode =
   | "E_TABLE_LIMIT"
   // The module declares more globals than the host allows.
   | "E_GLOBAL_LIMIT"
+  // Host limits that cannot be applied (a negative fuel budget, more memory pages than 32-bit memory has, ...).
+  | "E_LIMITS"
   // --- Edge workers (host/edge) ---
   // A precompiled module shipped with a worker does not match the verified probe it stands for.
   | "E_MODULE_MISMATCH";
@@ -70,12 +72,32 @@ export class SandprobeError extends Error {
   readonly code: ErrorCode;
   readonly detail: Readonly<Record<string, unknown>>;
 
-  constructor(code: ErrorCode, message: string, detail: Record<string, unknown> = {}) {
-    super(`${code}: ${message}`);
+  /**
+   * `message` says what went wrong and what to do, without the code (it is in
+   * `code`); `cause` is the error this one wraps, if any.
+   */
+  constructor(
+    code: ErrorCode,
+    message: string,
+    detail: Record<string, unknown> = {},
+    options: { cause?: unknown } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = "SandprobeError";
     this.code = code;
     this.detail = detail;
   }
+
+  /** "SandprobeError [E_CODE]: message", the way Node names coded errors. */
+  override toString(): string {
+    return `${this.name} [${this.code}]: ${this.message}`;
+  }
+}
+
+/** "E_CODE: message" for a SandprobeError, the message for any other error: what a log line or a CLI prints. */
+export function describeError(error: unknown): string {
+  if (error instanceof SandprobeError) return `${error.code}: ${error.message}`;
+  return error instanceof Error ? error.message : String(error);
 }
 
 export function isSandprobeError(value: unknown, code?: ErrorCode): value is SandprobeError {

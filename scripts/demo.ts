@@ -12,16 +12,8 @@ import type { AddressInfo } from "node:net";
 import { parseArgs } from "node:util";
 import { withProbes } from "../host/adapters/node-http.js";
 import { createNodeTelemetry } from "../host/adapters/otel-node.js";
-import {
-  CAPABILITIES,
-  createBundle,
-  createTrustPolicy,
-  generateKeyPair,
-  ProbeRuntime,
-  type RequestScope,
-  signModule,
-  TrustedLoader,
-} from "../host/index.js";
+import { CAPABILITIES, createBundle, generateKeyPair, signModule } from "../host/cli/tooling.js";
+import { createTrustPolicy, ProbeRuntime, type RequestScope, TrustedLoader } from "../host/index.js";
 import { traceTree } from "./demo-report.js";
 
 const { values } = parseArgs({

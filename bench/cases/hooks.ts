@@ -5,7 +5,8 @@ import { compare } from "../../host/cli/bench/harness.js";
 import { stubImports } from "../../host/cli/bench/metering.js";
 import { type CaseResult, comparisonRow, formatValue } from "../../host/cli/bench/report.js";
 import { START_EXPORT } from "../../host/load/index.js";
-import { ProbeRuntime, sandboxedProbeBytes } from "../../host/runtime/runtime.js";
+import { sandboxedProbeBytes } from "../../host/load/prepare.js";
+import { ProbeRuntime } from "../../host/runtime/runtime.js";
 import { DEFAULT_LIMITS } from "../../host/world/limits.js";
 import { type BenchContext, builtProbe } from "../context.js";
 

@@ -5,11 +5,11 @@
  * Nothing here verifies a signature.
  */
 
-import { isSandprobeError } from "../errors.js";
+import { describeError, isSandprobeError } from "../errors.js";
 import { BUNDLE_INDEX_SECTION, parseBundle } from "../trust/bundle/format.js";
-import { bytesEqual, toHex } from "../trust/signature/bytes.js";
 import { contentHashes, signedLayout } from "../trust/signature/layout.js";
 import { readSignatureData } from "../trust/signature/verify.js";
+import { bytesEqual, toHex } from "../wasm/bytes.js";
 import { parseModule } from "../wasm/module.js";
 import type { BinaryKind, Section } from "../wasm/types.js";
 import { decodeManifest, MANIFEST_SECTION } from "../world/manifest.js";
@@ -78,7 +78,7 @@ export interface Description {
 }
 
 function errorText(error: unknown): string {
-  if (isSandprobeError(error)) return error.message;
+  if (isSandprobeError(error)) return describeError(error);
   throw error;
 }
 

@@ -1,5 +1,5 @@
 /** Dispatch `sandprobe <command> ...` and turn every outcome into an exit code. */
-import { isSandprobeError } from "../errors.js";
+import { describeError, isSandprobeError } from "../errors.js";
 import { type CliIo, ExitCode, FileError, UsageError } from "./command.js";
 import { COMMANDS } from "./commands/index.js";
 
@@ -45,7 +45,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<ExitCode>
       return ExitCode.io;
     }
     if (isSandprobeError(error)) {
-      io.stderr(`${error.message}\n`);
+      io.stderr(`${describeError(error)}\n`);
       return ExitCode.refused;
     }
     io.stderr(`sandprobe ${command.name}: internal error: ${(error as Error)?.stack ?? String(error)}\n`);

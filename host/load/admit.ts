@@ -1,36 +1,67 @@
 import { SandprobeError } from "../errors.js";
-import { parseModule } from "../wasm/module.js";
-import { customSections } from "../wasm/sections.js";
+import { parseModule, sameFuncType } from "../wasm/module.js";
+import { binaryKind, customSections } from "../wasm/sections.js";
 import type { FuncType, ParsedModule } from "../wasm/types.js";
-import { ALLOWED_IMPORTS, sameFuncType } from "../world/core-abi.js";
-import { decodeManifest, type HookName, MANIFEST_SECTION, type Manifest } from "../world/manifest.js";
+import { coreImport, describeFuncType, HOOK_TYPE, REALLOC_TYPE } from "../world/core-abi.js";
+import { type Capability, decodeManifest, MANIFEST_SECTION, type Manifest } from "../world/manifest.js";
+import { HOOK_NAMES, type HookName, INIT_EXPORT, MEMORY_EXPORT, REALLOC_EXPORT } from "../world/names.js";
+import { extractCoreModule } from "./component/extract.js";
 
-/** A module that passed every static check and may be compiled. */
-export interface AdmittedProbe {
+/**
+ * A probe whose provenance is settled: the manifest was read from signed
+ * bytes (trust's VerifiedProbe fits), and `grants` say which capabilities
+ * its imports may use.
+ */
+export interface ProbeToAdmit {
   readonly bytes: Uint8Array;
-  readonly module: ParsedModule;
   readonly manifest: Manifest;
-  /** Hooks the module exports with the right type. */
-  readonly hooks: readonly HookName[];
+  readonly grants: { readonly capabilities: ReadonlySet<Capability> };
 }
 
-const HOOK_TYPE: FuncType = { params: [], results: [] };
-const REALLOC_TYPE: FuncType = { params: ["i32", "i32", "i32", "i32"], results: ["i32"] };
-
-function describe(type: FuncType): string {
-  return `(${type.params.join(" ")}) -> (${type.results.join(" ")})`;
+/** A probe that passed every static check and may be sandboxed and compiled. */
+export interface AdmittedProbe {
+  readonly manifest: Manifest;
+  /** The core module the fast path runs (for a component: its one core module), parsed once. */
+  readonly module: ParsedModule;
+  /** Hooks it runs: the manifest's, else every hook it exports. */
+  readonly hooks: readonly HookName[];
 }
 
 /**
  * The verifier: decide from the bytes alone whether a probe may run, the way
- * the eBPF verifier refuses a program before it loads. Checks the manifest,
- * that every import is in the allowed set with the exact core signature and
- * the capability the manifest requests, and that the exports the host calls
- * exist with the right types.
+ * the eBPF verifier refuses a program before it loads. Checks that every
+ * import is in the probe world's core ABI with the exact core signature and
+ * a granted capability, and that the exports the host calls exist with the
+ * right types. A component of our world is admitted as its one core module.
+ *
+ * Given plain bytes (tooling: `sandprobe inspect`, pack's checks, tests),
+ * the manifest is read from them and every capability it asks for counts
+ * as granted; the runtime admits only probes whose trust was decided first.
  */
-export function admitProbe(bytes: Uint8Array): AdmittedProbe {
-  const module = parseModule(bytes);
-  const sections = customSections(bytes, module.sections, MANIFEST_SECTION);
+export function admitProbe(probe: ProbeToAdmit | Uint8Array): AdmittedProbe {
+  const bytes = probe instanceof Uint8Array ? probe : probe.bytes;
+  let module: ParsedModule;
+  let manifest: Manifest;
+  if (binaryKind(bytes) === "component") {
+    const extracted = extractCoreModule(bytes);
+    module = extracted.module;
+    manifest =
+      probe instanceof Uint8Array
+        ? manifestOf(extracted.manifest === undefined ? [] : [extracted.manifest])
+        : probe.manifest;
+  } else {
+    module = parseModule(bytes);
+    manifest =
+      probe instanceof Uint8Array
+        ? manifestOf(customSections(bytes, module.sections, MANIFEST_SECTION))
+        : probe.manifest;
+  }
+  const granted = probe instanceof Uint8Array ? new Set(manifest.capabilities) : probe.grants.capabilities;
+  checkImports(module, manifest, granted);
+  return { manifest, module, hooks: checkExports(module, manifest) };
+}
+
+function manifestOf(sections: readonly Uint8Array[]): Manifest {
   if (sections.length === 0) {
     throw new SandprobeError(
       "E_MANIFEST",
@@ -38,13 +69,15 @@ export function admitProbe(bytes: Uint8Array): AdmittedProbe {
     );
   }
   if (sections.length > 1) throw new SandprobeError("E_MANIFEST", `more than one "${MANIFEST_SECTION}" section`);
-  const manifest = decodeManifest(sections[0] as Uint8Array);
-  const probe = `${manifest.name}@${manifest.version}`;
+  return decodeManifest(sections[0] as Uint8Array);
+}
 
+function checkImports(module: ParsedModule, manifest: Manifest, granted: ReadonlySet<Capability>): void {
+  const probe = `${manifest.name}@${manifest.version}`;
   let needsRealloc = false;
   for (const imp of module.imports) {
     const where = `${imp.module}.${imp.name}`;
-    const allowed = ALLOWED_IMPORTS.get(`${imp.module}#${imp.name}`);
+    const allowed = coreImport(imp.module, imp.name);
     if (!allowed || imp.desc.kind !== "func") {
       throw new SandprobeError(
         "E_IMPORT_NOT_ALLOWED",
@@ -56,60 +89,65 @@ export function admitProbe(bytes: Uint8Array): AdmittedProbe {
     if (!sameFuncType(declared, allowed.type)) {
       throw new SandprobeError(
         "E_IMPORT_SIGNATURE",
-        `${probe} imports ${where} as ${describe(declared)}, the probe world lowers it to ${describe(allowed.type)}`,
+        `${probe} imports ${where} as ${describeFuncType(declared)}, the probe world lowers it to ${describeFuncType(allowed.type)}`,
         { probe: manifest.name, import: where },
       );
     }
-    if (allowed.capability && !manifest.capabilities.includes(allowed.capability)) {
+    if (allowed.capability && !granted.has(allowed.capability)) {
       throw new SandprobeError(
         "E_IMPORT_NOT_ALLOWED",
         `${probe} imports ${where} without requesting the "${allowed.capability}" capability in its manifest`,
         { probe: manifest.name, import: where, capability: allowed.capability },
       );
     }
-    needsRealloc ||= allowed.returnsString === true;
+    needsRealloc ||= allowed.returnsString;
   }
-
-  const exportType = (name: string): FuncType | undefined => {
-    const exp = module.exports.find((e) => e.name === name);
-    if (exp?.kind !== "func") return undefined;
-    const importedFuncs = module.imports.filter((i) => i.desc.kind === "func").length;
-    const typeIndex = module.functions[exp.index - importedFuncs];
-    return typeIndex === undefined ? undefined : module.types[typeIndex];
-  };
-
-  const memory = module.exports.find((e) => e.name === "memory");
+  const memory = module.exports.find((e) => e.name === MEMORY_EXPORT);
   if (module.imports.length > 0 && memory?.kind !== "memory") {
-    throw new SandprobeError("E_EXPORT_MISSING", `${probe} does not export its memory as "memory"`, {
+    throw new SandprobeError("E_EXPORT_MISSING", `${probe} does not export its memory as "${MEMORY_EXPORT}"`, {
       probe: manifest.name,
     });
   }
   if (needsRealloc) {
-    const realloc = exportType("cabi_realloc");
+    const realloc = exportType(module, REALLOC_EXPORT);
     if (!realloc || !sameFuncType(realloc, REALLOC_TYPE)) {
       throw new SandprobeError(
         "E_EXPORT_MISSING",
-        `${probe} imports functions that return strings but does not export cabi_realloc ${describe(REALLOC_TYPE)}`,
+        `${probe} imports functions that return strings but does not export ${REALLOC_EXPORT} ${describeFuncType(REALLOC_TYPE)}`,
         { probe: manifest.name },
       );
     }
   }
-  for (const name of ["init", "request", "response"]) {
-    const type = exportType(name);
-    const exp = module.exports.find((e) => e.name === name);
-    if (exp && (!type || !sameFuncType(type, HOOK_TYPE))) {
+}
+
+/** The hooks the probe runs, after checking `init` and every hook it exports is () -> (). */
+function checkExports(module: ParsedModule, manifest: Manifest): HookName[] {
+  const probe = `${manifest.name}@${manifest.version}`;
+  for (const name of [INIT_EXPORT, ...HOOK_NAMES]) {
+    const exported = module.exports.some((e) => e.name === name);
+    const type = exportType(module, name);
+    if (exported && (!type || !sameFuncType(type, HOOK_TYPE))) {
       throw new SandprobeError("E_EXPORT_MISSING", `${probe} exports "${name}" but not as a function () -> ()`, {
         probe: manifest.name,
       });
     }
   }
-  const hooks = (["request", "response"] as const).filter((h) => exportType(h) !== undefined);
+  const exported = HOOK_NAMES.filter((h) => exportType(module, h) !== undefined);
   for (const hook of manifest.hooks) {
-    if (!hooks.includes(hook)) {
+    if (!exported.includes(hook)) {
       throw new SandprobeError("E_EXPORT_MISSING", `${probe} declares hook "${hook}" but does not export it`, {
         probe: manifest.name,
       });
     }
   }
-  return { bytes, module, manifest, hooks: manifest.hooks.length > 0 ? manifest.hooks : hooks };
+  return manifest.hooks.length > 0 ? [...manifest.hooks] : exported;
+}
+
+/** The type of an exported function, undefined when `name` is not an exported function. */
+function exportType(module: ParsedModule, name: string): FuncType | undefined {
+  const exp = module.exports.find((e) => e.name === name);
+  if (exp?.kind !== "func") return undefined;
+  const importedFuncs = module.imports.filter((i) => i.desc.kind === "func").length;
+  const typeIndex = module.functions[exp.index - importedFuncs];
+  return typeIndex === undefined ? undefined : module.types[typeIndex];
 }

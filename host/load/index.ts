@@ -1,17 +1,18 @@
-export type { FuelSnapshot } from "../runtime/fuel-stats.js";
-export { FuelStats } from "../runtime/fuel-stats.js";
-export type { MeteredExports, MeteredModule, MeteringInfo, MeterOptions } from "./meter/index.js";
+/** The load stage: admission, components, resource limits, fuel metering, compilation. */
+export { type AdmittedProbe, admitProbe, type ProbeToAdmit } from "./admit.js";
+export { extractCoreModule, type FastPathComponent, fastPathModule, findComponentManifest } from "./component/index.js";
+export type { MeteredExports, MeteredModule, MeteringChanges, MeteringInfo, MeterOptions } from "./meter/index.js";
 export {
   COST_MODEL_VERSION,
   decodeMeteringInfo,
   FUEL_EXPORT,
-  MAX_BUDGET,
   METERING_SECTION,
   meterModule,
+  meterReplacements,
   START_EXPORT,
   takeFuelExhausted,
 } from "./meter/index.js";
-export type { ResourcePolicy } from "./resources.js";
-export { capMemoryPages, DEFAULT_RESOURCE_POLICY, limitResources } from "./resources.js";
-export type { SandboxedModule, SandboxPolicy } from "./sandbox.js";
-export { DEFAULT_SANDBOX_POLICY, fuelExhaustion, PROBE_ENTRIES, sandboxModule } from "./sandbox.js";
+export { type PreparedProbe, prepareProbe, sandboxedProbeBytes } from "./prepare.js";
+export { limitResources, type ResourceLimits, resourceReplacements } from "./resources.js";
+export { type SandboxedModule, sandboxModule } from "./sandbox.js";
+export { checkModuleShape, type ModuleShape, shapeOfBytes } from "./shape.js";

@@ -1,44 +1,16 @@
 import { type ErrorCode, SandprobeError } from "../errors.js";
 import type { Limits, ParsedModule } from "../wasm/index.js";
 import { ByteReader, ByteWriter, parseModule, readValType, replaceSections, SectionId } from "../wasm/index.js";
+import { checkLimits, DEFAULT_LIMITS, type HostLimits } from "../world/limits.js";
 
 /**
  * Static resource limits, applied by rewriting the module before it is
- * compiled: every memory and table gets a maximum no larger than the policy
- * allows, so growth past it fails inside WebAssembly (`memory.grow` and
+ * compiled: every memory and table gets a maximum no larger than the limits
+ * allow, so growth past it fails inside WebAssembly (`memory.grow` and
  * `table.grow` return -1) and never reaches the host; modules that need more
  * from the start, or declare more globals than allowed, are refused.
  */
-export interface ResourcePolicy {
-  /** Largest size of each linear memory, in 64 KiB pages. */
-  readonly memoryPages: number;
-  /** Largest size of each table, in elements. */
-  readonly tableElements: number;
-  /** Most globals a module may have (imported and defined). */
-  readonly globals: number;
-}
-
-export const DEFAULT_RESOURCE_POLICY: ResourcePolicy = {
-  memoryPages: 256, // 16 MiB
-  tableElements: 10_000,
-  globals: 1_000,
-};
-
-/** The memory cap for one probe: what its manifest asks for, never more than the host allows. */
-export function capMemoryPages(requested: number | undefined, hostPages: number): number {
-  return requested === undefined ? hostPages : Math.min(requested, hostPages);
-}
-
-/** Pages of the largest memory the WebAssembly JS API allows with 32-bit addresses. */
-const MAX_PAGES = 65_536;
-const MAX_TABLE = 10_000_000;
-
-function checkPolicy(policy: ResourcePolicy): void {
-  const ok = (v: number, max: number) => Number.isSafeInteger(v) && v >= 0 && v <= max;
-  if (!ok(policy.memoryPages, MAX_PAGES) || !ok(policy.tableElements, MAX_TABLE) || !ok(policy.globals, 1_000_000)) {
-    throw new RangeError(`invalid resource policy ${JSON.stringify(policy)}`);
-  }
-}
+export type ResourceLimits = Pick<HostLimits, "memoryPages" | "tableElements" | "globals">;
 
 function capped(limits: Limits, cap: number, code: ErrorCode, what: string): Limits {
   if (limits.min > cap) {
@@ -64,14 +36,24 @@ function readLimits(r: ByteReader): Limits {
   return { min, max: flags === 1 ? r.u32() : undefined };
 }
 
-/** Rewrite memory and table limits to the policy; refuse what cannot fit (E_MEMORY_LIMIT, E_TABLE_LIMIT, E_GLOBAL_LIMIT). */
-export function limitResources(bytes: Uint8Array, policy: ResourcePolicy = DEFAULT_RESOURCE_POLICY): Uint8Array {
-  checkPolicy(policy);
+/** Rewrite memory and table limits; refuse what cannot fit (E_MEMORY_LIMIT, E_TABLE_LIMIT, E_GLOBAL_LIMIT). */
+export function limitResources(bytes: Uint8Array, limits: ResourceLimits = DEFAULT_LIMITS): Uint8Array {
   const module = parseModule(bytes);
+  return replaceSections(bytes, module.sections, resourceReplacements(module, limits));
+}
+
+/**
+ * The sections `limitResources` rewrites (import, table, memory), as
+ * replacements for `replaceSections`, from a module parsed once. The
+ * metering pass touches other sections, so both apply in one rebuild.
+ */
+export function resourceReplacements(module: ParsedModule, limits: ResourceLimits): Map<number, Uint8Array> {
+  checkLimits({ memoryPages: limits.memoryPages, tableElements: limits.tableElements, globals: limits.globals });
+  const bytes = module.bytes;
   const replacements = new Map<number, Uint8Array>();
   let globals = 0;
-  const memory = (l: Limits, i: number) => capped(l, policy.memoryPages, "E_MEMORY_LIMIT", `memory ${i}`);
-  const table = (l: Limits, i: number) => capped(l, policy.tableElements, "E_TABLE_LIMIT", `table ${i}`);
+  const memory = (l: Limits, i: number) => capped(l, limits.memoryPages, "E_MEMORY_LIMIT", `memory ${i}`);
+  const table = (l: Limits, i: number) => capped(l, limits.tableElements, "E_TABLE_LIMIT", `table ${i}`);
   let memories = 0;
   let tables = 0;
 
@@ -145,13 +127,13 @@ export function limitResources(bytes: Uint8Array, policy: ResourcePolicy = DEFAU
 
   const globalSection = section(module, SectionId.global);
   if (globalSection) globals += new ByteReader(bytes, globalSection.payloadStart, globalSection.end).u32();
-  if (globals > policy.globals) {
-    throw new SandprobeError("E_GLOBAL_LIMIT", `the module has ${globals} globals; the limit is ${policy.globals}`, {
+  if (globals > limits.globals) {
+    throw new SandprobeError("E_GLOBAL_LIMIT", `the module has ${globals} globals; the limit is ${limits.globals}`, {
       globals,
-      limit: policy.globals,
+      limit: limits.globals,
     });
   }
-  return replaceSections(bytes, module.sections, replacements);
+  return replacements;
 }
 
 function section(module: ParsedModule, id: number) {

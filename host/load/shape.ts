@@ -10,7 +10,7 @@
  * docs/edge.md says who could ship such a module and what it would get.
  */
 import { SandprobeError } from "../errors.js";
-import { bytesEqual } from "../trust/signature/bytes.js";
+import { bytesEqual } from "../wasm/bytes.js";
 import { parseModule } from "../wasm/module.js";
 import { CUSTOM_SECTION_ID } from "../wasm/sections.js";
 import type { ExternKind } from "../wasm/types.js";

@@ -1,5 +1,6 @@
 import type { HostClock } from "../clock/clock.js";
 import { SandprobeError } from "../errors.js";
+import { takeFuelExhausted } from "../load/meter/abi.js";
 import type { ProbeStats } from "./stats.js";
 
 /**
@@ -8,19 +9,43 @@ import type { ProbeStats } from "./stats.js";
  * imports throw SandprobeError (bad guest pointers, invalid enums).
  */
 export function classifyFailure(error: unknown, probe: string, abortMessage: string | undefined): SandprobeError {
+  const cause = { cause: error };
   if (error instanceof SandprobeError) {
-    return new SandprobeError(error.code, `${probe}: ${error.message}`, { ...error.detail, probe });
+    return new SandprobeError(error.code, `${probe}: ${error.message}`, { ...error.detail, probe }, cause);
   }
   if (abortMessage !== undefined) {
-    return new SandprobeError("E_PROBE_TRAP", `${probe} aborted: ${abortMessage}`, { probe, abort: abortMessage });
+    return new SandprobeError(
+      "E_PROBE_TRAP",
+      `${probe} aborted: ${abortMessage}`,
+      { probe, abort: abortMessage },
+      cause,
+    );
   }
   if (error instanceof WebAssembly.RuntimeError) {
-    return new SandprobeError("E_PROBE_TRAP", `${probe} trapped: ${error.message}`, { probe, trap: error.message });
+    const trap = error.message;
+    return new SandprobeError("E_PROBE_TRAP", `${probe} trapped: ${trap}`, { probe, trap }, cause);
   }
   if (error instanceof RangeError && /call stack/i.test(error.message)) {
-    return new SandprobeError("E_PROBE_TRAP", `${probe} trapped: stack overflow`, { probe, trap: "stack overflow" });
+    const trap = "stack overflow";
+    return new SandprobeError("E_PROBE_TRAP", `${probe} trapped: ${trap}`, { probe, trap }, cause);
   }
-  return new SandprobeError("E_PROBE_TRAP", `${probe} failed: ${String(error)}`, { probe, trap: String(error) });
+  return new SandprobeError("E_PROBE_TRAP", `${probe} failed: ${String(error)}`, { probe, trap: String(error) }, cause);
+}
+
+/**
+ * After a metered call threw: E_FUEL_EXHAUSTED when the probe ran out of
+ * fuel, undefined for every other failure (classify those with
+ * classifyFailure). Resets the fuel counter either way (see takeFuelExhausted).
+ */
+export function fuelExhaustion(
+  error: unknown,
+  exports: WebAssembly.Exports,
+  probe: string,
+  budget: number,
+): SandprobeError | undefined {
+  if (!(error instanceof WebAssembly.RuntimeError) || !takeFuelExhausted(exports)) return undefined;
+  const message = `${probe} ran out of fuel (budget ${budget})`;
+  return new SandprobeError("E_FUEL_EXHAUSTED", message, { probe, budget }, { cause: error });
 }
 
 /** When a probe that keeps failing may run again. */

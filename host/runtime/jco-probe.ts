@@ -6,12 +6,13 @@ import { TelemetryLedger } from "../otel/ledger.js";
 import { type ProbeLoggerProvider, ProbeTelemetry } from "../otel/probe-telemetry.js";
 import { SpanTable } from "../otel/span-table.js";
 import type { ProbeExports } from "../world/lifted.js";
-import { DEFAULT_LIMITS, effectiveLimits, type HostLimits } from "../world/limits.js";
+import { type HostLimits, hostLimits, probeLimits } from "../world/limits.js";
 import { decodeManifest, type HookName, MANIFEST_SECTION, type Manifest } from "../world/manifest.js";
 import { classifyFailure, FailurePolicy } from "./failure.js";
 import { initView, type ProbeLogRecord, type RequestView } from "./host/context.js";
 import { instantiateTranspiled, type TranspiledComponent } from "./host/lifted/instantiate.js";
 import { type LiftedProbeContext, liftedProbeImports } from "./host/lifted/probe-host.js";
+import type { Probe } from "./probe.js";
 import { ProbeRates } from "./quotas.js";
 import { type RequestInfo, RequestScope } from "./scope.js";
 import { ProbeStats } from "./stats.js";
@@ -48,7 +49,7 @@ export interface JcoRequest {
  * rebuilt in the background (instantiation is asynchronous here); calls made
  * before `ready()` resolves fail fast.
  */
-export class JcoProbe {
+export class JcoProbe implements Probe {
   readonly name: string;
   readonly version: string;
   readonly manifest: Manifest;
@@ -69,7 +70,7 @@ export class JcoProbe {
     this.transpiled = transpiled;
     this.overrides = options.overrides ?? {};
     this.hooks = new Set<HookName>(manifest.hooks.length > 0 ? manifest.hooks : ["request", "response"]);
-    const limits = effectiveLimits({ ...DEFAULT_LIMITS, ...options.limits }, manifest.limits);
+    const limits = probeLimits(hostLimits(options.limits), manifest.limits);
     this.ctx = {
       name: this.name,
       manifest,
@@ -140,6 +141,10 @@ export class JcoProbe {
     } finally {
       this.ctx.call = undefined;
     }
+  }
+
+  handles(hook: HookName): boolean {
+    return this.hooks.has(hook);
   }
 
   /** Run one hook for one request (the fast path's LoadedProbe.invoke contract). Never throws. */

@@ -6,14 +6,13 @@
  * requests flow, each request keeping the set it started with.
  */
 
-import { fastPathModule } from "../load/component/fast-path.js";
 import type { VerifiedBundle } from "../trust/bundle/verify.js";
 import { verifyBundle } from "../trust/bundle/verify.js";
 import type { TrustPolicy } from "../trust/policy.js";
 import { recordAccepted } from "../trust/record.js";
 import type { Signer } from "../trust/signers.js";
-import { type VerifiedProbe, verifyProbe } from "../trust/verify-probe.js";
-import type { ProbeInfo, ProbeRuntime, ProbeSource } from "./runtime.js";
+import { verifyProbe } from "../trust/verify-probe.js";
+import type { ProbeInfo, ProbeRuntime } from "./runtime.js";
 
 export interface TrustedLoaderOptions {
   readonly runtime: ProbeRuntime;
@@ -34,12 +33,6 @@ export interface LoadedBundle {
   readonly digest: string;
   readonly signers: readonly Signer[];
   readonly probes: readonly ProbeInfo[];
-}
-
-/** What the runtime runs for a verified probe: the module itself, or a component's core module. */
-function source(verified: VerifiedProbe, module?: WebAssembly.Module): ProbeSource {
-  const bytes = verified.kind === "module" ? verified.bytes : fastPathModule(verified.bytes);
-  return module ? { bytes, module } : bytes;
 }
 
 export class TrustedLoader {
@@ -73,7 +66,7 @@ export class TrustedLoader {
     return this.#serial(async () => {
       const verifyOptions = options.signature === undefined ? {} : { signature: options.signature };
       const verified = await verifyProbe(bytes, this.policy, verifyOptions);
-      const info = await this.runtime.load(source(verified, options.module));
+      const info = await this.runtime.load(options.module ? { probe: verified, module: options.module } : verified);
       recordAccepted(this.policy, verified);
       this.#bundle = undefined;
       return info;
@@ -90,7 +83,7 @@ export class TrustedLoader {
   loadBundle(bytes: Uint8Array): Promise<LoadedBundle> {
     return this.#serial(async () => {
       const verified: VerifiedBundle = await verifyBundle(bytes, this.policy);
-      const probes = await this.runtime.replaceAll(verified.probes.map((p) => source(p)));
+      const probes = await this.runtime.replaceAll(verified.probes);
       recordAccepted(this.policy, verified);
       const { name, version, digest, signers } = verified;
       this.#bundle = { name, version, digest, signers, probes };

@@ -1,14 +1,12 @@
 import type { TracerProvider } from "@opentelemetry/api";
 import type { HostClock } from "../clock/clock.js";
 import { SandprobeError } from "../errors.js";
-import type { AdmittedProbe } from "../load/admit.js";
 import { START_EXPORT } from "../load/meter/abi.js";
-import { fuelExhaustion } from "../load/sandbox.js";
+import type { PreparedProbe } from "../load/prepare.js";
 import { ProbeTelemetry, type ProbeTelemetryOptions } from "../otel/probe-telemetry.js";
 import { SpanTable } from "../otel/span-table.js";
-import { effectiveLimits, type HostLimits } from "../world/limits.js";
 import type { HookName, Manifest } from "../world/manifest.js";
-import { classifyFailure, FailurePolicy } from "./failure.js";
+import { classifyFailure, FailurePolicy, fuelExhaustion } from "./failure.js";
 import { initView } from "./host/context.js";
 import type { ActiveCall, ProbeContext, ProbeLogRecord, RequestView } from "./host/core/context.js";
 import { GuestMemory } from "./host/core/guest-memory.js";
@@ -19,10 +17,27 @@ import { ProbeStats } from "./stats.js";
 export interface ProbeEnvironment {
   readonly clock: HostClock;
   readonly tracerProvider: TracerProvider;
-  readonly limits: HostLimits;
   readonly log: (record: ProbeLogRecord) => void;
   /** Meters, loggers and the ledger probes report to. */
   readonly telemetry: ProbeTelemetryOptions;
+}
+
+/**
+ * A loaded probe, whichever path runs it (the fast path's LoadedProbe, the
+ * jco path's JcoProbe): hooks run synchronously and never throw; a failure
+ * comes back as a value, is counted, and repeated failures quarantine it.
+ */
+export interface Probe {
+  readonly name: string;
+  readonly version: string;
+  readonly manifest: Manifest;
+  readonly hooks: ReadonlySet<HookName>;
+  readonly stats: ProbeStats;
+  readonly quarantined: boolean;
+  /** Whether the probe runs `hook` (checked before a request makes it a span table). */
+  handles(hook: HookName): boolean;
+  /** Run one hook for one request. */
+  invoke(hook: HookName, request: RequestView, spans: SpanTable): SandprobeError | undefined;
 }
 
 /** A metered entry (docs/metering.md): takes the fuel budget, returns the fuel left. */
@@ -33,7 +48,7 @@ type HookFunction = (budget: number) => number;
  * synchronously; a failure poisons the instance (its guest state may be
  * half-updated), and the next call starts from a fresh instance.
  */
-export class LoadedProbe {
+export class LoadedProbe implements Probe {
   readonly name: string;
   readonly version: string;
   readonly manifest: Manifest;
@@ -52,20 +67,20 @@ export class LoadedProbe {
   private poisoned = false;
   private readonly failures: FailurePolicy;
 
-  private constructor(admitted: AdmittedProbe, module: WebAssembly.Module, env: ProbeEnvironment) {
-    this.manifest = admitted.manifest;
-    this.name = admitted.manifest.name;
-    this.version = admitted.manifest.version;
-    this.hooks = new Set(admitted.hooks);
-    this.module = module;
+  private constructor(prepared: PreparedProbe, env: ProbeEnvironment) {
+    this.manifest = prepared.manifest;
+    this.name = prepared.manifest.name;
+    this.version = prepared.manifest.version;
+    this.hooks = new Set(prepared.hooks);
+    this.module = prepared.compiled;
     this.clock = env.clock;
-    const limits = effectiveLimits(env.limits, admitted.manifest.limits);
+    const limits = prepared.limits;
     const memory = new GuestMemory();
     memory.maxStringUnits = limits.maxStringUnits;
     this.ctx = {
       name: this.name,
       telemetry: new ProbeTelemetry(this.name, this.version, env.telemetry),
-      manifest: admitted.manifest,
+      manifest: prepared.manifest,
       memory,
       clock: env.clock,
       tracer: env.tracerProvider.getTracer(this.name, this.version),
@@ -81,8 +96,8 @@ export class LoadedProbe {
   }
 
   /** Instantiate and run `init`; throws a typed error if either fails. */
-  static create(admitted: AdmittedProbe, module: WebAssembly.Module, env: ProbeEnvironment): LoadedProbe {
-    const probe = new LoadedProbe(admitted, module, env);
+  static create(prepared: PreparedProbe, env: ProbeEnvironment): LoadedProbe {
+    const probe = new LoadedProbe(prepared, env);
     const failure = probe.instantiate();
     if (failure) throw failure;
     return probe;
@@ -102,9 +117,8 @@ export class LoadedProbe {
     try {
       instance = new WebAssembly.Instance(this.module, buildImports(this.ctx));
     } catch (error) {
-      return new SandprobeError("E_COMPILE", `${this.name}: instantiation failed: ${(error as Error).message}`, {
-        probe: this.name,
-      });
+      const message = `${this.name}: instantiation failed: ${(error as Error).message}`;
+      return new SandprobeError("E_COMPILE", message, { probe: this.name }, { cause: error });
     }
     const exports = instance.exports as Record<string, unknown>;
     this.exports = instance.exports;

@@ -9,14 +9,13 @@ import {
 import { type HostClock, performanceClock } from "../clock/clock.js";
 import { SandprobeError } from "../errors.js";
 import { type AdmittedProbe, admitProbe } from "../load/admit.js";
-import { fastPathModule } from "../load/component/fast-path.js";
-import { METERING_SECTION } from "../load/meter/abi.js";
-import { sandboxModule } from "../load/sandbox.js";
+import { prepareProbe } from "../load/prepare.js";
 import { TelemetryLedger } from "../otel/ledger.js";
 import type { ProbeLoggerProvider } from "../otel/probe-telemetry.js";
 import type { SamplingPolicy } from "../otel/sampling-policy.js";
 import type { TailAttach } from "../otel/tail-request.js";
-import { DEFAULT_LIMITS, effectiveLimits, type HostLimits } from "../world/limits.js";
+import { isVerifiedProbe, type VerifiedProbe } from "../trust/verify-probe.js";
+import { type HostLimits, hostLimits } from "../world/limits.js";
 import type { ProbeLogRecord } from "./host/core/context.js";
 import { LoadedProbe, type ProbeEnvironment } from "./probe.js";
 import { type RequestInfo, RequestScope } from "./scope.js";
@@ -41,14 +40,18 @@ export interface RuntimeOptions {
   readonly tailSampling?: TailAttach;
 }
 
+/** A probe with the module compiled at deploy time from `sandboxedProbeBytes(bytes)` (runtimes such as workerd forbid compiling at run time). */
+export interface PrecompiledProbe {
+  readonly probe: Uint8Array | VerifiedProbe;
+  readonly module: WebAssembly.Module;
+}
+
 /**
  * A probe to load: its bytes (a core module, or a component of the probe
- * world, whose core module then runs on the fast path), and optionally the
- * module already compiled from `sandboxedProbeBytes(bytes)` (runtimes such as
- * workerd forbid compiling at run time and hand over modules compiled at
- * deploy time).
+ * world, whose core module then runs on the fast path), a VerifiedProbe
+ * (verifyProbe, TrustedLoader), or either with its precompiled module.
  */
-export type ProbeSource = Uint8Array | { readonly bytes: Uint8Array; readonly module?: WebAssembly.Module };
+export type ProbeSource = Uint8Array | VerifiedProbe | PrecompiledProbe;
 
 export interface ProbeInfo {
   readonly name: string;
@@ -57,50 +60,17 @@ export interface ProbeInfo {
   readonly quarantined: boolean;
 }
 
-/**
- * The module the runtime compiles for an admitted probe: memories and tables
- * capped, code metered for fuel (docs/metering.md), under `limits`. A pure
- * function of its inputs: runtimes that cannot compile at run time ship the
- * module compiled from these bytes (see `sandboxedProbeBytes`).
- */
-function sandboxed(admitted: AdmittedProbe, limits: HostLimits): Uint8Array {
-  return sandboxModule(admitted.bytes, admitted.manifest.limits, limits).bytes;
-}
-
-/**
- * What to precompile for a probe, for runtimes that forbid compiling at run
- * time (workerd): its verified bytes (module or component) admitted, then
- * limited and metered with the same limits the runtime will be given.
- */
-export function sandboxedProbeBytes(bytes: Uint8Array, limits: Partial<HostLimits> = {}): Uint8Array {
-  return sandboxed(admitProbe(fastPathModule(bytes)), { ...DEFAULT_LIMITS, ...limits });
-}
-
-async function compile(
-  admitted: AdmittedProbe,
-  module: WebAssembly.Module | undefined,
-  limits: HostLimits,
-): Promise<WebAssembly.Module> {
-  const probe = admitted.manifest.name;
-  if (module) {
-    // Compiled elsewhere (at deploy time): it must have gone through the same sandboxing.
-    if (WebAssembly.Module.customSections(module, METERING_SECTION).length === 0) {
-      throw new SandprobeError(
-        "E_MODULE_MISMATCH",
-        `the precompiled module of probe "${probe}" is not metered: precompile sandboxedProbeBytes(bytes), as sandprobe pack does`,
-        { probe },
-      );
-    }
-    return module;
+/** Admit one source: its trust is settled (verified, or plain bytes), its imports and exports checked. */
+function admit(source: ProbeSource): { admitted: AdmittedProbe; module: WebAssembly.Module | undefined } {
+  const precompiled = !(source instanceof Uint8Array) && !isVerifiedProbe(source) ? source : undefined;
+  const probe = precompiled ? precompiled.probe : source;
+  if (!(probe instanceof Uint8Array) && !isVerifiedProbe(probe)) {
+    throw new SandprobeError(
+      "E_MALFORMED",
+      "a probe source is bytes, a VerifiedProbe from verifyProbe, or { probe, module }: an object shaped like a VerifiedProbe is not one",
+    );
   }
-  const bytes = sandboxed(admitted, limits);
-  try {
-    return await WebAssembly.compile(bytes as BufferSource);
-  } catch (error) {
-    throw new SandprobeError("E_COMPILE", `${admitted.manifest.name}: ${(error as Error).message}`, {
-      probe: admitted.manifest.name,
-    });
-  }
+  return { admitted: admitProbe(probe as Uint8Array | VerifiedProbe), module: precompiled?.module };
 }
 
 /**
@@ -110,22 +80,18 @@ async function compile(
  */
 export class ProbeRuntime {
   private probeSet: readonly LoadedProbe[] = [];
-  private readonly env: {
-    clock: HostClock;
-    tracerProvider: TracerProvider;
-    limits: HostLimits;
-    log: (record: ProbeLogRecord) => void;
-    telemetry: ProbeEnvironment["telemetry"];
-  };
+  private readonly env: ProbeEnvironment;
+  /** The host's limits, checked once; each probe's own are derived from them when it loads. */
+  private readonly limits: HostLimits;
   private readonly sampling: SamplingPolicy | undefined;
   private readonly tail: TailAttach | undefined;
 
   constructor(options: RuntimeOptions = {}) {
-    const limits = { ...DEFAULT_LIMITS, ...options.limits };
+    const limits = hostLimits(options.limits);
+    this.limits = limits;
     this.env = {
       clock: options.clock ?? performanceClock(),
       tracerProvider: options.tracerProvider ?? trace.getTracerProvider(),
-      limits,
       log: options.onLog ?? (() => {}),
       telemetry: {
         ledger: options.ledger ?? new TelemetryLedger(),
@@ -161,26 +127,16 @@ export class ProbeRuntime {
     return this.env.tracerProvider;
   }
 
-  /** Verify, compile, instantiate and `init` probes, without touching the loaded set. */
+  /** Admit, sandbox, compile, instantiate and `init` probes, without touching the loaded set. */
   async prepare(sources: readonly ProbeSource[]): Promise<LoadedProbe[]> {
-    const admitted = sources.map((source) => {
-      const given = source instanceof Uint8Array ? source : source.bytes;
-      // A component of our world runs on the fast path: its one core module.
-      const bytes = fastPathModule(given);
-      const module = source instanceof Uint8Array || bytes !== given ? undefined : source.module;
-      return { admitted: admitProbe(bytes), module };
-    });
+    const admitted = sources.map(admit);
     const names = new Set<string>();
     for (const { admitted: a } of admitted) {
       if (names.has(a.manifest.name)) throw new SandprobeError("E_MANIFEST", `probe "${a.manifest.name}" given twice`);
       names.add(a.manifest.name);
     }
-    const modules = await Promise.all(
-      admitted.map(({ admitted: a, module }) =>
-        compile(a, module, effectiveLimits(this.env.limits, a.manifest.limits)),
-      ),
-    );
-    return admitted.map(({ admitted: a }, i) => LoadedProbe.create(a, modules[i] as WebAssembly.Module, this.env));
+    const prepared = await Promise.all(admitted.map((a) => prepareProbe(a.admitted, this.limits, a.module)));
+    return prepared.map((p) => LoadedProbe.create(p, this.env));
   }
 
   /** Load one probe, replacing a loaded probe of the same name. */

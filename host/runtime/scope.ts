@@ -15,7 +15,7 @@ import { randomSpanId, randomTraceId } from "../otel/tracecontext/ids.js";
 import { TailBucket } from "../telemetry/tail-sampling.js";
 import type { HookName } from "../world/manifest.js";
 import type { RequestView } from "./host/core/context.js";
-import type { LoadedProbe } from "./probe.js";
+import type { Probe } from "./probe.js";
 
 const NO_FAILURES: readonly ProbeFailure[] = Object.freeze([]);
 
@@ -62,14 +62,14 @@ export class RequestScope implements RequestView {
   sampled: boolean | undefined;
   /** Failed hook calls of this request (a shared empty list until the first failure). */
   failures: readonly ProbeFailure[] = NO_FAILURES;
-  private readonly probes: readonly LoadedProbe[];
+  private readonly probes: readonly Probe[];
   /** One span table per probe, made when its first hook runs. */
   private readonly tables: (SpanTable | undefined)[];
   private readonly headers: HeaderLookup | undefined;
   private readonly clock: HostClock;
   private ended = false;
 
-  constructor(probes: readonly LoadedProbe[], info: RequestInfo, clock: HostClock) {
+  constructor(probes: readonly Probe[], info: RequestInfo, clock: HostClock) {
     this.probes = probes;
     this.tables = new Array(probes.length);
     this.clock = clock;
@@ -123,7 +123,7 @@ export class RequestScope implements RequestView {
 
   private dispatch(hook: HookName): void {
     for (let i = 0; i < this.probes.length; i++) {
-      const probe = this.probes[i] as LoadedProbe;
+      const probe = this.probes[i] as Probe;
       if (!probe.handles(hook)) continue;
       let table = this.tables[i];
       if (table === undefined) {
@@ -163,7 +163,7 @@ export class RequestScope implements RequestView {
       // Reading the clock costs more than the rest of a request: only when a span was left open.
       if (table === undefined || table.openSpans === 0) continue;
       now ??= this.clock.toEpoch(this.clock.nowNs());
-      (this.probes[i] as LoadedProbe).stats.spansUnended += table.endAll(now);
+      (this.probes[i] as Probe).stats.spansUnended += table.endAll(now);
     }
   }
 }

@@ -4,8 +4,8 @@
  * which versions were already accepted (rollback protection).
  */
 import { SandprobeError } from "../errors.js";
+import { bytesEqual, fromHex } from "../wasm/bytes.js";
 import { CAPABILITIES, type Capability } from "../world/manifest.js";
-import { bytesEqual, fromHex } from "./signature/bytes.js";
 import { decodePublicKey, type PublicKey } from "./signature/keys.js";
 import { MemoryVersionLedger, type VersionLedger } from "./versions.js";
 

@@ -6,11 +6,18 @@
  * actually loaded.
  */
 import { SandprobeError } from "../errors.js";
+import { toHex } from "../wasm/bytes.js";
 import { CUSTOM_SECTION_ID } from "../wasm/sections.js";
 import type { BinaryKind, Section } from "../wasm/types.js";
-import { compareVersions, decodeManifest, MANIFEST_SECTION, type Manifest } from "../world/manifest.js";
+import {
+  type Capability,
+  compareVersions,
+  decodeManifest,
+  MANIFEST_SECTION,
+  type Manifest,
+} from "../world/manifest.js";
 import { rollbackAllowed, type TrustPolicy } from "./policy.js";
-import { sha256, toHex } from "./signature/bytes.js";
+import { sha256 } from "./signature/bytes.js";
 import type { SignatureReport } from "./signature/verify.js";
 import { acceptedSigners, checkWithPolicy, requireSomeSignature, type Signer } from "./signers.js";
 import type { VersionSubject } from "./versions.js";
@@ -19,11 +26,28 @@ export interface VerifiedProbe {
   /** A private copy of the verified bytes: compile these, not the caller's buffer. */
   readonly bytes: Uint8Array;
   readonly kind: BinaryKind;
+  /** The manifest, read from the signed bytes. */
   readonly manifest: Manifest;
+  /** What the operator granted: exactly what the manifest requests (more is refused with E_CAPABILITY_DENIED). */
+  readonly grants: ProbeGrants;
   /** The trusted keys whose signatures were accepted. */
   readonly signers: readonly Signer[];
   /** SHA-256 (hex) of the whole file as verified, signature section included. */
   readonly digest: string;
+}
+
+/** Capabilities and request headers a loaded probe may use. */
+export interface ProbeGrants {
+  readonly capabilities: ReadonlySet<Capability>;
+  readonly headers: ReadonlySet<string>;
+}
+
+/** Every VerifiedProbe verifyProbe made: the runtime accepts these and no look-alike object. */
+const VERIFIED = new WeakSet<object>();
+
+/** Whether `value` is a VerifiedProbe returned by verifyProbe (not an object shaped like one). */
+export function isVerifiedProbe(value: unknown): value is VerifiedProbe {
+  return typeof value === "object" && value !== null && VERIFIED.has(value);
 }
 
 export interface VerifyProbeOptions {
@@ -95,5 +119,15 @@ export async function verifyProbe(
   const signers = acceptedSigners(report, policy, { kind: "probe", name: manifest.name });
   checkGrants(manifest, policy);
   checkRollback(policy, "probe", manifest.name, manifest.version);
-  return { bytes: copy, kind: report.kind, manifest, signers, digest: toHex(await sha256(copy)) };
+  const grants = { capabilities: new Set(manifest.capabilities), headers: new Set(manifest.headers) };
+  const verified: VerifiedProbe = Object.freeze({
+    bytes: copy,
+    kind: report.kind,
+    manifest,
+    grants,
+    signers,
+    digest: toHex(await sha256(copy)),
+  });
+  VERIFIED.add(verified);
+  return verified;
 }

@@ -36,29 +36,3 @@ export interface ComponentLayout {
   /** Top-level custom sections: name and content (after the name). */
   readonly customSections: readonly { readonly name: string; readonly content: Uint8Array }[];
 }
-
-/** Where the probe manifest was found. */
-export type ManifestSource = "core" | "component";
-
-/** A component the fast path can run: its one real core module, and what surrounds it. */
-export interface FastPathComponent {
-  /**
-   * The core module to run on the fast path. When the manifest sits only at
-   * the component's top level, it is appended to these bytes as a
-   * `wasi-observability` custom section, so a module loader finds it as usual.
-   */
-  readonly core: Uint8Array;
-  /** Where the core module sits in the component. */
-  readonly coreRange: CoreModuleRange;
-  /** The manifest section's content, or undefined when there is none. */
-  readonly manifest: Uint8Array | undefined;
-  readonly manifestSource: ManifestSource | undefined;
-  /** The component's top-level imports and exports. */
-  readonly imports: readonly ComponentExtern[];
-  readonly exports: readonly ComponentExtern[];
-  /**
-   * Core modules skipped as wit-component glue (the indirect-call shim and its
-   * fixup, which only exist to break the memory/realloc cycle when lowering).
-   */
-  readonly glueModules: number;
-}

@@ -7,7 +7,7 @@ export {
   encodeSection,
   encodeU32,
 } from "./encode.js";
-export { functionType, parseModule, readValType, SECTION_ORDER, SectionId } from "./module.js";
+export { functionType, parseModule, readValType, SECTION_ORDER, SectionId, sameFuncType } from "./module.js";
 export type { ImmKind, OpcodeInfo } from "./opcodes.js";
 export { EMPTY_BLOCK_TYPE, Imm, InstructionReader, MISC_PREFIX, OPCODES, Op, opcodeInfo } from "./opcodes.js";
 export { ByteReader } from "./reader.js";

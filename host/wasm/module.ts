@@ -243,4 +243,14 @@ export function functionType(module: ParsedModule, index: number): FuncType | un
   return defined === undefined ? undefined : module.types[defined];
 }
 
+/** Whether two function types are the same (same parameter and result types, in order). */
+export function sameFuncType(a: FuncType, b: FuncType): boolean {
+  return (
+    a.params.length === b.params.length &&
+    a.results.length === b.results.length &&
+    a.params.every((t, i) => t === b.params[i]) &&
+    a.results.every((t, i) => t === b.results[i])
+  );
+}
+
 export type { Section };

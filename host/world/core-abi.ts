@@ -1,87 +1,123 @@
 import type { FuncType, ValType } from "../wasm/types.js";
 import type { Capability } from "./manifest.js";
+import { ASSEMBLYSCRIPT_ENV, INTERFACES } from "./names.js";
 
 /**
  * Every import a probe may declare: the canonical-ABI lowering of the probe
  * world (wit/probe.wit, string-encoding=utf16) plus AssemblyScript's
- * `env.abort`. Anything else is refused before instantiation.
+ * `env.abort`. Anything else is refused before instantiation. Which
+ * functions pass strings, and which interfaces the fast path provides, are
+ * derived from this one table.
  */
-export interface AllowedImport {
+export interface CoreImport {
   readonly module: string;
   readonly name: string;
   readonly type: FuncType;
   /** Manifest capability the import needs, if any. */
   readonly capability?: Capability;
+  /** A parameter is a string, lowered to (ptr, len). */
+  readonly takesString: boolean;
   /** The import returns a string through the guest's `cabi_realloc`. */
-  readonly returnsString?: boolean;
-}
-
-export const WASI_MONOTONIC_CLOCK = "wasi:clocks/monotonic-clock@0.2.0";
-export const WASI_WALL_CLOCK = "wasi:clocks/wall-clock@0.2.0";
-export const TRACE = "sandprobe:probe/trace@0.1.0";
-export const HTTP = "sandprobe:probe/http@0.1.0";
-export const METRICS = "sandprobe:probe/metrics@0.1.0";
-export const LOG = "sandprobe:probe/log@0.1.0";
-export const ASSEMBLYSCRIPT_ENV = "env";
-
-function fn(params: ValType[], results: ValType[] = []): FuncType {
-  return { params, results };
+  readonly returnsString: boolean;
 }
 
 const I32 = "i32" as const;
 const I64 = "i64" as const;
 const F64 = "f64" as const;
-const STR: ValType[] = [I32, I32];
+/** A string parameter: lowered to (ptr, len). */
+const STR = "string" as const;
+type Param = ValType | typeof STR;
 
-const TABLE: AllowedImport[] = [
-  { module: WASI_MONOTONIC_CLOCK, name: "now", type: fn([], [I64]) },
-  { module: WASI_MONOTONIC_CLOCK, name: "resolution", type: fn([], [I64]) },
-  { module: WASI_WALL_CLOCK, name: "now", type: fn([I32]) },
-  { module: WASI_WALL_CLOCK, name: "resolution", type: fn([I32]) },
+function fn(
+  module: string,
+  name: string,
+  params: readonly Param[],
+  results: readonly ValType[] = [],
+  extra: { capability?: Capability; returnsString?: boolean } = {},
+): CoreImport {
+  return {
+    module,
+    name,
+    type: { params: params.flatMap((p) => (p === STR ? [I32, I32] : [p])), results },
+    takesString: params.includes(STR),
+    returnsString: extra.returnsString === true,
+    ...(extra.capability ? { capability: extra.capability } : {}),
+  };
+}
 
-  { module: TRACE, name: "current-context", type: fn([I32]) },
-  { module: TRACE, name: "tracestate", type: fn([I32]), returnsString: true },
-  { module: TRACE, name: "start-span", type: fn([...STR, I32, I32], [I32]) },
-  { module: TRACE, name: "start-span-at", type: fn([...STR, I32, I32, I64], [I32]) },
-  { module: TRACE, name: "set-attribute-string", type: fn([I32, ...STR, ...STR]) },
-  { module: TRACE, name: "set-attribute-int", type: fn([I32, ...STR, I64]) },
-  { module: TRACE, name: "set-attribute-float", type: fn([I32, ...STR, F64]) },
-  { module: TRACE, name: "set-attribute-bool", type: fn([I32, ...STR, I32]) },
-  { module: TRACE, name: "add-event", type: fn([I32, ...STR]) },
-  { module: TRACE, name: "add-event-with-attribute", type: fn([I32, ...STR, ...STR, ...STR]) },
+const { monotonicClock, wallClock, trace, http, metrics, log } = INTERFACES;
+
+const TABLE: readonly CoreImport[] = [
+  fn(monotonicClock, "now", [], [I64]),
+  fn(monotonicClock, "resolution", [], [I64]),
+  // datetime results go to a return area.
+  fn(wallClock, "now", [I32]),
+  fn(wallClock, "resolution", [I32]),
+
+  fn(trace, "current-context", [I32]),
+  fn(trace, "tracestate", [I32], [], { returnsString: true }),
+  fn(trace, "start-span", [STR, I32, I32], [I32]),
+  fn(trace, "start-span-at", [STR, I32, I32, I64], [I32]),
+  fn(trace, "set-attribute-string", [I32, STR, STR]),
+  fn(trace, "set-attribute-int", [I32, STR, I64]),
+  fn(trace, "set-attribute-float", [I32, STR, F64]),
+  fn(trace, "set-attribute-bool", [I32, STR, I32]),
+  fn(trace, "add-event", [I32, STR]),
+  fn(trace, "add-event-with-attribute", [I32, STR, STR, STR]),
   // add-link(span, link: span-context): the record flattens to (i64, i64, i64, i32).
-  { module: TRACE, name: "add-link", type: fn([I32, I64, I64, I64, I32]) },
-  { module: TRACE, name: "set-status", type: fn([I32, I32, ...STR]) },
-  { module: TRACE, name: "end-span", type: fn([I32]) },
-  { module: TRACE, name: "end-span-at", type: fn([I32, I64]) },
-  { module: TRACE, name: "sample", type: fn([I32]) },
+  fn(trace, "add-link", [I32, I64, I64, I64, I32]),
+  fn(trace, "set-status", [I32, I32, STR]),
+  fn(trace, "end-span", [I32]),
+  fn(trace, "end-span-at", [I32, I64]),
+  fn(trace, "sample", [I32]),
 
-  { module: HTTP, name: "method", type: fn([I32]), capability: "http.method", returnsString: true },
-  { module: HTTP, name: "route", type: fn([I32]), capability: "http.route", returnsString: true },
-  { module: HTTP, name: "status", type: fn([], [I32]), capability: "http.status" },
-  { module: HTTP, name: "received-at", type: fn([], [I64]), capability: "http.received-at" },
-  { module: HTTP, name: "header", type: fn([...STR, I32]), capability: "http.header", returnsString: true },
+  fn(http, "method", [I32], [], { capability: "http.method", returnsString: true }),
+  fn(http, "route", [I32], [], { capability: "http.route", returnsString: true }),
+  fn(http, "status", [], [I32], { capability: "http.status" }),
+  fn(http, "received-at", [], [I64], { capability: "http.received-at" }),
+  // option<string> result: a return area with a flag, then (ptr, len).
+  fn(http, "header", [STR, I32], [], { capability: "http.header", returnsString: true }),
 
-  { module: METRICS, name: "counter-add", type: fn([...STR, F64, ...STR, ...STR]) },
-  { module: METRICS, name: "histogram-record", type: fn([...STR, F64, ...STR, ...STR]) },
+  fn(metrics, "counter-add", [STR, F64, STR, STR]),
+  fn(metrics, "histogram-record", [STR, F64, STR, STR]),
 
-  { module: LOG, name: "log", type: fn([I32, ...STR]) },
-  { module: LOG, name: "abort", type: fn([...STR, ...STR, I32, I32]) },
+  fn(log, "log", [I32, STR]),
+  fn(log, "abort", [STR, STR, I32, I32]),
 
   // AssemblyScript's default abort(message, fileName, line, column) for probes
-  // built without the SDK's abort; fast path only (not componentizable).
-  { module: ASSEMBLYSCRIPT_ENV, name: "abort", type: fn([I32, I32, I32, I32]) },
+  // built without the SDK's abort: pointers to its own string objects.
+  fn(ASSEMBLYSCRIPT_ENV, "abort", [I32, I32, I32, I32]),
 ];
 
-export const ALLOWED_IMPORTS: ReadonlyMap<string, AllowedImport> = new Map(
-  TABLE.map((entry) => [`${entry.module}#${entry.name}`, entry]),
+function key(module: string, name: string): string {
+  return `${module}#${name}`;
+}
+
+/** The allowed imports by "module#name". */
+export const CORE_IMPORTS: ReadonlyMap<string, CoreImport> = new Map(TABLE.map((e) => [key(e.module, e.name), e]));
+
+/** The allowed import `module.name`, if any. */
+export function coreImport(module: string, name: string): CoreImport | undefined {
+  return CORE_IMPORTS.get(key(module, name));
+}
+
+/** Functions of the probe world that pass a string across the boundary (parameter or result), as "module#name". */
+export const STRING_FUNCTIONS: ReadonlySet<string> = new Set(
+  TABLE.filter((e) => e.module !== ASSEMBLYSCRIPT_ENV && (e.takesString || e.returnsString)).map((e) =>
+    key(e.module, e.name),
+  ),
 );
 
-export function sameFuncType(a: FuncType, b: FuncType): boolean {
-  return (
-    a.params.length === b.params.length &&
-    a.results.length === b.results.length &&
-    a.params.every((t, i) => t === b.params[i]) &&
-    a.results.every((t, i) => t === b.results[i])
-  );
+/** The interfaces whose lowering the fast path provides: what a probe component's core module may import. */
+export const FAST_PATH_INTERFACES: ReadonlySet<string> = new Set(
+  TABLE.filter((e) => e.module !== ASSEMBLYSCRIPT_ENV).map((e) => e.module),
+);
+
+/** The core type of every hook and of `init`. */
+export const HOOK_TYPE: FuncType = { params: [], results: [] };
+/** cabi_realloc(old_ptr, old_size, align, new_size) -> ptr. */
+export const REALLOC_TYPE: FuncType = { params: [I32, I32, I32, I32], results: [I32] };
+
+export function describeFuncType(type: FuncType): string {
+  return `(${type.params.join(" ")}) -> (${type.results.join(" ")})`;
 }

@@ -1,3 +1,5 @@
+import { unversioned } from "./names.js";
+
 /**
  * The probe world (wit/probe.wit) as jco lifts it to JavaScript: one type per
  * imported interface, so a host implementation is checked against the WIT
@@ -6,7 +8,7 @@
  * are objects with camelCase fields, option<T> is T | undefined.
  */
 
-/** sandprobe:probe/types@0.1.0 */
+/** The `types` interface. */
 export type SpanKind = "internal" | "server" | "client" | "producer" | "consumer";
 export type StatusCode = "unset" | "ok" | "error";
 export type SamplingDecision = "drop" | "keep";
@@ -20,7 +22,7 @@ export interface SpanContextRecord {
   traceFlags: number;
 }
 
-/** sandprobe:probe/trace@0.1.0 */
+/** The `trace` interface. */
 export interface TraceInterface {
   currentContext(): SpanContextRecord;
   tracestate(): string;
@@ -39,7 +41,7 @@ export interface TraceInterface {
   sample(decision: SamplingDecision): void;
 }
 
-/** sandprobe:probe/http@0.1.0 */
+/** The `http` interface. */
 export interface HttpInterface {
   method(): string;
   route(): string;
@@ -48,26 +50,26 @@ export interface HttpInterface {
   header(name: string): string | undefined;
 }
 
-/** sandprobe:probe/metrics@0.1.0 (an empty `attrKey` means no attribute) */
+/** The `metrics` interface (an empty `attrKey` means no attribute). */
 export interface MetricsInterface {
   counterAdd(name: string, value: number, attrKey: string, attrValue: string): void;
   histogramRecord(name: string, value: number, attrKey: string, attrValue: string): void;
 }
 
-/** sandprobe:probe/log@0.1.0 */
+/** The `log` interface. */
 export type LogLevel = "trace" | "debug" | "info" | "warn" | "error";
 export interface LogInterface {
   log(level: LogLevel, message: string): void;
   abort(message: string, file: string, line: number, column: number): void;
 }
 
-/** wasi:clocks/monotonic-clock@0.2.0 (the subset the probe world imports). */
+/** WASI monotonic-clock (the subset the probe world imports). */
 export interface MonotonicClockInterface {
   now(): Instant;
   resolution(): bigint;
 }
 
-/** wasi:clocks/wall-clock@0.2.0 */
+/** WASI wall-clock. */
 export interface Datetime {
   seconds: bigint;
   nanoseconds: number;
@@ -77,21 +79,10 @@ export interface WallClockInterface {
   resolution(): Datetime;
 }
 
-/** Interface names of the world, versioned as in the WIT. */
-export const PROBE_INTERFACES = {
-  monotonicClock: "wasi:clocks/monotonic-clock@0.2.0",
-  wallClock: "wasi:clocks/wall-clock@0.2.0",
-  types: "sandprobe:probe/types@0.1.0",
-  trace: "sandprobe:probe/trace@0.1.0",
-  http: "sandprobe:probe/http@0.1.0",
-  metrics: "sandprobe:probe/metrics@0.1.0",
-  log: "sandprobe:probe/log@0.1.0",
-} as const;
-
 /**
  * The import object a transpiled probe component is instantiated with.
  * jco 1.35's generated code looks imports up by the unversioned name
- * ("sandprobe:probe/trace") while its declarations use the versioned one, so
+ * (the interface name without "@0.1.0") while its declarations use the versioned one, so
  * both keys are filled.
  */
 export type ProbeImportObject = Record<string, object>;
@@ -105,8 +96,5 @@ export interface ProbeExports {
 
 /** Key an interface implementation under both its versioned and unversioned name. */
 export function importKeys(versioned: string, implementation: object): Record<string, object> {
-  const at = versioned.lastIndexOf("@");
-  return at < 0
-    ? { [versioned]: implementation }
-    : { [versioned]: implementation, [versioned.slice(0, at)]: implementation };
+  return { [versioned]: implementation, [unversioned(versioned)]: implementation };
 }

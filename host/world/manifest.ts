@@ -1,10 +1,10 @@
 import { SandprobeError } from "../errors.js";
+import { HOOK_NAMES, type HookName } from "./names.js";
 
 /** Name of the custom section holding the probe manifest (UTF-8 JSON). */
 export const MANIFEST_SECTION = "wasi-observability";
 
-export type HookName = "request" | "response";
-export const HOOK_NAMES: readonly HookName[] = ["request", "response"];
+export { HOOK_NAMES, type HookName } from "./names.js";
 
 /**
  * Capabilities a probe may request. Trace, log and clock imports need none:
@@ -78,7 +78,7 @@ export function validateManifest(value: unknown): Manifest {
   if (typeof value.name !== "string" || !NAME.test(value.name)) fail(`"name" must match ${NAME}`);
   if (typeof value.version !== "string" || !SEMVER.test(value.version)) fail(`"version" must be MAJOR.MINOR.PATCH`);
   const hooks = stringList(value.hooks, "hooks");
-  for (const hook of hooks) if (!HOOK_NAMES.includes(hook as HookName)) fail(`unknown hook "${hook}"`);
+  for (const hook of hooks) if (!(HOOK_NAMES as readonly string[]).includes(hook)) fail(`unknown hook "${hook}"`);
   const capabilities = stringList(value.capabilities, "capabilities");
   for (const cap of capabilities) if (!CAPABILITIES.includes(cap as Capability)) fail(`unknown capability "${cap}"`);
   const headers = stringList(value.headers, "headers");

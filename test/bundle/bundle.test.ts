@@ -9,11 +9,12 @@ import { assembleUnsignedBundle, createBundle } from "../../host/trust/bundle/cr
 import { parseBundle } from "../../host/trust/bundle/format.js";
 import { verifyBundle } from "../../host/trust/bundle/verify.js";
 import { recordAccepted } from "../../host/trust/record.js";
-import { sha256, toHex } from "../../host/trust/signature/bytes.js";
+import { sha256 } from "../../host/trust/signature/bytes.js";
 import { signModule } from "../../host/trust/signature/sign.js";
 import { verifyModule } from "../../host/trust/signature/verify.js";
 import { verifyProbe } from "../../host/trust/verify-probe.js";
 import { MemoryVersionLedger } from "../../host/trust/versions.js";
+import { toHex } from "../../host/wasm/bytes.js";
 import { probeBytes } from "../support/probes.js";
 import { codeOf, openPolicy, signedProbe, testKey } from "../support/signing.js";
 

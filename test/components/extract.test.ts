@@ -5,14 +5,10 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { isSandprobeError } from "../../host/errors.js";
 import { admitProbe } from "../../host/load/admit.js";
-import {
-  extractCoreModule,
-  findComponentManifest,
-  PROBE_WORLD_INTERFACES,
-  readComponentLayout,
-} from "../../host/load/component/index.js";
+import { extractCoreModule, findComponentManifest, readComponentLayout } from "../../host/load/component/index.js";
 import { concatBytes, encodeCustomSection, encodeSection } from "../../host/wasm/encode.js";
 import { customSections, readSections } from "../../host/wasm/sections.js";
+import { FAST_PATH_INTERFACES } from "../../host/world/core-abi.js";
 import { MANIFEST_SECTION } from "../../host/world/manifest.js";
 import { COMPONENT_DIR } from "../../scripts/build-components.js";
 import {
@@ -93,7 +89,7 @@ test("extracts the one real core module and skips wit-component's shim and fixup
   assert.is(result.coreRange.index, 0);
   const admitted = admitProbe(result.core);
   assert.is(admitted.manifest.name, "latency");
-  assert.ok(admitted.module.imports.every((i) => PROBE_WORLD_INTERFACES.has(i.module)));
+  assert.ok(admitted.module.imports.every((i) => FAST_PATH_INTERFACES.has(i.module)));
 });
 
 test("a manifest carried at the component's top level is handed to the fast path inside the core", () => {

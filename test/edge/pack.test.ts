@@ -8,8 +8,8 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { run } from "../../host/cli/run.js";
 import { METERING_SECTION } from "../../host/load/index.js";
+import { sandboxedProbeBytes } from "../../host/load/prepare.js";
 import { shapeOfBytes } from "../../host/load/shape.js";
-import { sandboxedProbeBytes } from "../../host/runtime/runtime.js";
 import { parseBundle } from "../../host/trust/bundle/format.js";
 import { encodePublicKey } from "../../host/trust/signature/keys.js";
 import {

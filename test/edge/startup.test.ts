@@ -7,15 +7,20 @@ import * as assert from "uvu/assert";
 import {
   type EdgeTelemetry,
   type ExecutionContextLike,
+  loadEdgeProbes,
   probedWorker,
   verifyEdgeProbes,
 } from "../../host/adapters/edge/index.js";
-import { sandboxedProbeBytes } from "../../host/runtime/runtime.js";
+import { describeError } from "../../host/errors.js";
+import { sandboxedProbeBytes } from "../../host/load/prepare.js";
+import { ProbeRuntime } from "../../host/runtime/runtime.js";
 import { parseBundle } from "../../host/trust/bundle/format.js";
-import type { EdgeTrustConfig } from "../../host/trust/config.js";
-import { sha256, toHex } from "../../host/trust/signature/bytes.js";
+import type { TrustConfig } from "../../host/trust/config.js";
+import { sha256 } from "../../host/trust/signature/bytes.js";
 import { publicKeyToPem } from "../../host/trust/signature/keys.js";
 import { detachSignature } from "../../host/trust/signature/sign.js";
+import { isVerifiedProbe } from "../../host/trust/verify-probe.js";
+import { toHex } from "../../host/wasm/bytes.js";
 import { CAPABILITIES } from "../../host/world/manifest.js";
 import { makeBundle } from "../support/edge/fixture.js";
 import { memoryTracing } from "../support/otel.js";
@@ -23,7 +28,7 @@ import { codeOf, testKey } from "../support/signing.js";
 
 const key = await testKey(90);
 const bundle = await makeBundle(key);
-const trust: EdgeTrustConfig = {
+const trust: TrustConfig = {
   keys: [{ publicKey: publicKeyToPem(key.publicKey) }],
   grants: { "*": { capabilities: CAPABILITIES } },
 };
@@ -45,16 +50,29 @@ test("modules compiled from the sandboxed signed probes pass; each source pairs 
   assert.is(verified.sources.length, 3);
   for (const [i, source] of verified.sources.entries()) {
     const name = probes[i]?.entry.name as string;
-    assert.ok(!(source instanceof Uint8Array) && source.module === compiled[name], name);
+    assert.ok("module" in source && source.module === compiled[name], name);
+    assert.ok("probe" in source && isVerifiedProbe(source.probe), name);
   }
-  // Without modules (Deno, Node) the verified bytes are handed over to be compiled.
+  // Without modules (Deno, Node) the verified probes are handed over to be compiled.
   const plain = await verifyEdgeProbes({ bundle: bundle.buffer as ArrayBuffer, trust, pin });
-  assert.ok(plain.sources.every((s) => s instanceof Uint8Array));
+  assert.ok(plain.sources.every((s) => isVerifiedProbe(s)));
+  // And the runtime loads the precompiled ones after checking each against its probe.
+  const runtime = new ProbeRuntime({ tracerProvider: memoryTracing().provider });
+  const loaded = await loadEdgeProbes(runtime, { bundle, trust, pin, modules: compiled });
+  assert.equal(
+    loaded.probes.map((p) => p.name),
+    probes.map((p) => p.entry.name),
+  );
 });
+
+/** What loading the worker's probes into a fresh runtime refuses with. */
+function loadCode(assets: Parameters<typeof loadEdgeProbes>[1]): Promise<string> {
+  return codeOf(() => loadEdgeProbes(new ProbeRuntime({ tracerProvider: memoryTracing().provider }), assets));
+}
 
 test("a module of another probe, a missing one or an extra one: E_MODULE_MISMATCH", async () => {
   const swapped = { ...compiled, latency: compiled.sampler as WebAssembly.Module };
-  assert.is(await codeOf(() => verifyEdgeProbes({ bundle, trust, modules: swapped })), "E_MODULE_MISMATCH");
+  assert.is(await loadCode({ bundle, trust, modules: swapped }), "E_MODULE_MISMATCH");
   const { latency: _gone, ...missing } = compiled;
   assert.is(await codeOf(() => verifyEdgeProbes({ bundle, trust, modules: missing })), "E_MODULE_MISMATCH");
   const extra = { ...compiled, stowaway: compiled.latency as WebAssembly.Module };
@@ -64,7 +82,7 @@ test("a module of another probe, a missing one or an extra one: E_MODULE_MISMATC
 test("the signed file compiled as it is, without metering, is refused: E_MODULE_MISMATCH", async () => {
   const unmetered = await WebAssembly.compile(probes[0]?.bytes as BufferSource);
   const modules = { ...compiled, latency: unmetered };
-  assert.is(await codeOf(() => verifyEdgeProbes({ bundle, trust, pin, modules })), "E_MODULE_MISMATCH");
+  assert.is(await loadCode({ bundle, trust, pin, modules }), "E_MODULE_MISMATCH");
 });
 
 test("the same code without its signature section is not the verified probe: E_MODULE_MISMATCH", async () => {
@@ -73,9 +91,9 @@ test("the same code without its signature section is not the verified probe: E_M
   const modules = { ...compiled, latency: await WebAssembly.compile(sandboxedProbeBytes(unsigned) as BufferSource) };
   let message = "";
   try {
-    await verifyEdgeProbes({ bundle, trust, modules });
+    await loadEdgeProbes(new ProbeRuntime({ tracerProvider: memoryTracing().provider }), { bundle, trust, modules });
   } catch (error) {
-    message = (error as Error).message;
+    message = describeError(error);
   }
   assert.match(message, /^E_MODULE_MISMATCH: .*"latency".*"signature" custom section/);
 });

@@ -5,7 +5,7 @@
 import { componentWit } from "@bytecodealliance/jco";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { admitProbe } from "../../host/index.js";
+import { admitProbe } from "../../host/cli/tooling.js";
 import { componentize, expectedWorld, parsePrintedWorld, worldProblems } from "../../scripts/build-components.js";
 import { probeBytes } from "../support/probes.js";
 

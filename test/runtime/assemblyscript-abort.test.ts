@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { instantiate } from "@assemblyscript/loader";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { encodeManifest, MANIFEST_SECTION, manualClock, ProbeRuntime } from "../../host/index.js";
+import { encodeManifest, MANIFEST_SECTION } from "../../host/cli/tooling.js";
+import { manualClock, ProbeRuntime } from "../../host/index.js";
 import { concatBytes, encodeCustomSection } from "../../host/wasm/encode.js";
 import { compileAssemblyScript } from "../../scripts/asc.js";
 

@@ -27,7 +27,7 @@ test("a forbidden import is refused before instantiation, naming the import", as
 });
 
 test("an http import without the manifest capability is refused", async () => {
-  const { admitProbe, MANIFEST_SECTION } = await import("../../host/index.js");
+  const { admitProbe, MANIFEST_SECTION } = await import("../../host/cli/tooling.js");
   const { customSections, readSections } = await import("../../host/wasm/index.js");
   const bytes = await probeBytes("examples", "latency");
   // Rewrite the manifest in place to drop the http.method capability (same length, padded with spaces).

@@ -104,7 +104,7 @@ test("a precompiled module that skipped sandboxing is refused: E_MODULE_MISMATCH
   const module = await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
   const runtime = new ProbeRuntime({ tracerProvider: memoryTracing().provider });
   try {
-    await runtime.load({ bytes, module });
+    await runtime.load({ probe: bytes, module });
     assert.unreachable("an unmetered module was loaded");
   } catch (error) {
     assert.ok(isSandprobeError(error, "E_MODULE_MISMATCH"), String(error));

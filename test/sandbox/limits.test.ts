@@ -3,21 +3,15 @@
 // modules that need more from the start are refused with a typed error.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import {
-  capMemoryPages,
-  DEFAULT_RESOURCE_POLICY,
-  limitResources,
-  meterModule,
-  type ResourcePolicy,
-  takeFuelExhausted,
-} from "../../host/load/index.js";
+import { limitResources, meterModule, type ResourceLimits, takeFuelExhausted } from "../../host/load/index.js";
 import { parseModule } from "../../host/wasm/index.js";
+import { DEFAULT_LIMITS, probeLimits } from "../../host/world/limits.js";
 import { errorCodeOf } from "../support/errors.js";
 import { probeBytes, seededBytes } from "../support/probes.js";
 import { build, type FuncSpec, i32, type ModuleSpec, op } from "./support/builder.js";
 import { instantiate, instantiateMetered } from "./support/instance.js";
 
-const policy = (over: Partial<ResourcePolicy> = {}): ResourcePolicy => ({ ...DEFAULT_RESOURCE_POLICY, ...over });
+const policy = (over: Partial<ResourceLimits> = {}): ResourceLimits => ({ ...DEFAULT_LIMITS, ...over });
 
 // grow(n) -> memory.grow(n); pages() -> memory.size; tgrow(n) -> table.grow(null, n).
 const growable = (memory: { min: number; max?: number }, table?: { min: number; max?: number }): ModuleSpec => ({
@@ -115,10 +109,15 @@ test("more globals than the policy allows are refused with E_GLOBAL_LIMIT", () =
 
 test("the memory-bomb probe, capped at its manifest's 16 pages and metered, cannot grow past the cap", async () => {
   const original = await probeBytes("hostile", "memory-bomb");
-  const pages = capMemoryPages(16, DEFAULT_RESOURCE_POLICY.memoryPages);
+  const pages = probeLimits(DEFAULT_LIMITS, { memoryPages: 16 }).memoryPages;
   assert.is(pages, 16);
-  assert.is(capMemoryPages(undefined, 64), 64);
-  assert.is(capMemoryPages(1000, 64), 64, "a manifest cannot ask for more than the host allows");
+  const host = { ...DEFAULT_LIMITS, memoryPages: 64 };
+  assert.is(probeLimits(host, {}).memoryPages, 64);
+  assert.is(
+    probeLimits(host, { memoryPages: 1000 }).memoryPages,
+    64,
+    "a manifest cannot ask for more than the host allows",
+  );
   const limited = limitResources(original, policy({ memoryPages: pages }));
   const bytes = meterModule(limited, { entries: ["init", "request", "response", "pages"] }).bytes;
   const loaded = await instantiateMetered(bytes);
@@ -156,8 +155,11 @@ test("truncated or noisy modules give typed errors only", async () => {
   }
 });
 
-test("a policy outside what WebAssembly can express is a programming error, not a probe error", () => {
-  assert.throws(() => limitResources(build(growable({ min: 1 })), policy({ memoryPages: 70_000 })), RangeError);
+test("limits outside what WebAssembly can express are refused as limits, not blamed on the probe: E_LIMITS", () => {
+  assert.is(
+    errorCodeOf(() => limitResources(build(growable({ min: 1 })), policy({ memoryPages: 70_000 }))),
+    "E_LIMITS",
+  );
 });
 
 test.run();

@@ -3,31 +3,35 @@
 // safe), and fuel statistics report what completed calls used.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import {
-  DEFAULT_SANDBOX_POLICY,
-  FuelStats,
-  fuelExhaustion,
-  PROBE_ENTRIES,
-  type SandboxPolicy,
-  sandboxModule,
-} from "../../host/load/index.js";
+import { admitProbe, sandboxModule } from "../../host/load/index.js";
+import { fuelExhaustion } from "../../host/runtime/failure.js";
+import { FuelStats } from "../../host/runtime/fuel-stats.js";
 import { parseModule } from "../../host/wasm/index.js";
+import { DEFAULT_LIMITS, type HostLimits, hostLimits, probeLimits } from "../../host/world/limits.js";
+import { PROBE_ENTRIES } from "../../host/world/names.js";
+import { errorCodeOf } from "../support/errors.js";
 import { probeBytes } from "../support/probes.js";
 import { instantiateMetered } from "./support/instance.js";
 
-const policy: SandboxPolicy = { ...DEFAULT_SANDBOX_POLICY, fuelPerHook: 50_000, memoryPages: 32 };
+const policy: HostLimits = { ...DEFAULT_LIMITS, fuelPerHook: 50_000, memoryPages: 32 };
+
+/** The probe's limits (the host's lowered by `requested`) and its sandboxed module under them. */
+function sandboxed(bytes: Uint8Array, requested: { fuel?: number; memoryPages?: number }, host = policy) {
+  const limits = probeLimits(host, requested);
+  return { ...limits, ...sandboxModule(admitProbe(bytes).module, limits) };
+}
 
 test("a manifest can lower fuel and memory below the host's grant, never raise them", async () => {
   const bytes = await probeBytes("hostile", "memory-bomb");
-  const low = sandboxModule(bytes, { fuel: 1000, memoryPages: 16 }, policy);
+  const low = sandboxed(bytes, { fuel: 1000, memoryPages: 16 });
   assert.is(low.fuelPerHook, 1000);
   assert.is(low.memoryPages, 16);
   assert.equal(parseModule(low.bytes).memories[0]?.max, 16);
-  const greedy = sandboxModule(bytes, { fuel: 10 ** 12, memoryPages: 60_000 }, policy);
+  const greedy = sandboxed(bytes, { fuel: 10 ** 12, memoryPages: 60_000 });
   assert.is(greedy.fuelPerHook, 50_000);
   assert.is(greedy.memoryPages, 32);
   assert.equal(parseModule(greedy.bytes).memories[0]?.max, 32);
-  const silent = sandboxModule(bytes, {}, policy);
+  const silent = sandboxed(bytes, {});
   assert.is(silent.fuelPerHook, 50_000);
   assert.is(silent.fuelForInit, policy.fuelForInit);
   assert.equal(silent.metering.entries, PROBE_ENTRIES);
@@ -35,23 +39,37 @@ test("a manifest can lower fuel and memory below the host's grant, never raise t
 
 test("the sandboxed bytes are a pure function of bytes, limits and policy", async () => {
   const bytes = await probeBytes("examples", "latency");
-  assert.equal(sandboxModule(bytes, {}, policy).bytes, sandboxModule(bytes.slice(), {}, policy).bytes);
+  assert.equal(sandboxed(bytes, {}).bytes, sandboxed(bytes.slice(), {}).bytes);
 });
 
-test("a policy with a budget the i32 counter cannot hold is refused as a programming error", async () => {
-  const bytes = await probeBytes("examples", "latency");
-  assert.throws(() => sandboxModule(bytes, {}, { ...policy, fuelPerHook: 2 ** 31 }), RangeError);
-  assert.throws(() => sandboxModule(bytes, {}, { ...policy, fuelForInit: -1 }), RangeError);
+test("host limits with a budget the i32 counter cannot hold are refused: E_LIMITS", () => {
+  assert.is(
+    errorCodeOf(() => hostLimits({ fuelPerHook: 2 ** 31 })),
+    "E_LIMITS",
+  );
+  assert.is(
+    errorCodeOf(() => hostLimits({ fuelForInit: -1 })),
+    "E_LIMITS",
+  );
+  assert.is(
+    errorCodeOf(() => hostLimits({ quarantineAfter: 0 })),
+    "E_LIMITS",
+  );
+  assert.is(
+    errorCodeOf(() => hostLimits({ fuelPerhook: 1 } as never)),
+    "E_LIMITS",
+    "a misspelt limit is not silently ignored",
+  );
 });
 
 test("fuelExhaustion names fuel traps only", async () => {
-  const sandboxed = sandboxModule(await probeBytes("hostile", "infinite-loop"), {}, policy);
-  const loaded = await instantiateMetered(sandboxed.bytes);
+  const loop = sandboxed(await probeBytes("hostile", "infinite-loop"), {});
+  const loaded = await instantiateMetered(loop.bytes);
   try {
-    loaded.fn("request")(sandboxed.fuelPerHook);
+    loaded.fn("request")(loop.fuelPerHook);
     assert.unreachable("the loop returned");
   } catch (error) {
-    const failure = fuelExhaustion(error, loaded.exports, "infinite-loop", sandboxed.fuelPerHook);
+    const failure = fuelExhaustion(error, loaded.exports, "infinite-loop", loop.fuelPerHook);
     assert.is(failure?.code, "E_FUEL_EXHAUSTED");
     assert.equal(failure?.detail, { probe: "infinite-loop", budget: 50_000 });
   }

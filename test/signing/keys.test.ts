@@ -7,7 +7,6 @@
 import { createHmac, generateKeyPairSync } from "node:crypto";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { fromHex, toHex } from "../../host/trust/signature/bytes.js";
 import {
   computeKeyId,
   decodePublicKey,
@@ -21,6 +20,7 @@ import {
   publicKeyToPem,
   secretKeyToPem,
 } from "../../host/trust/signature/keys.js";
+import { fromHex, toHex } from "../../host/wasm/bytes.js";
 import { seededBytes } from "../support/probes.js";
 import { codeOf } from "../support/signing.js";
 

@@ -21,9 +21,16 @@ export {
   type SpanExporterLike,
   type StartedSpanLike,
 } from "../../telemetry/request-batch.js";
-export { type EdgeTrustConfig, edgeTrustPolicy } from "../../trust/config.js";
+export { edgeTrustPolicy, type TrustConfig } from "../../trust/config.js";
 export { type FetchLike, type TracingFetchOptions, tracingFetch } from "./fetch.js";
-export { type BundlePin, type EdgeProbeAssets, type VerifiedEdgeProbes, verifyEdgeProbes } from "./startup.js";
+export {
+  type BundlePin,
+  type EdgeProbeAssets,
+  type LoadedEdgeProbes,
+  loadEdgeProbes,
+  type VerifiedEdgeProbes,
+  verifyEdgeProbes,
+} from "./startup.js";
 export {
   type EdgeApp,
   type EdgeRequest,

@@ -4,14 +4,13 @@
  * data (bytes); probes arrive either as those bytes (Deno, Node: sandboxed
  * and compiled here) or as modules compiled at deploy time from
  * `sandboxedProbeBytes` (workerd, which refuses to compile at run time),
- * which are checked against the same function of the verified bytes.
+ * which the runtime checks against the same function of the verified bytes.
  */
 
 import { SandprobeError } from "../../errors.js";
-import { checkModuleShape, shapeOfBytes } from "../../load/shape.js";
-import { type ProbeSource, sandboxedProbeBytes } from "../../runtime/runtime.js";
+import type { ProbeInfo, ProbeRuntime, ProbeSource } from "../../runtime/runtime.js";
 import { type VerifiedBundle, verifyBundle } from "../../trust/bundle/verify.js";
-import { type EdgeTrustConfig, edgeTrustPolicy } from "../../trust/config.js";
+import { edgeTrustPolicy, type TrustConfig } from "../../trust/config.js";
 import type { HostLimits } from "../../world/limits.js";
 
 /** What pack recorded about the bundle it verified: the worker accepts that bundle and no other. */
@@ -25,7 +24,7 @@ export interface BundlePin {
 export interface EdgeProbeAssets {
   /** The signed bundle file, as shipped with the worker (a data module, a file). */
   readonly bundle: ArrayBuffer | Uint8Array;
-  readonly trust: EdgeTrustConfig;
+  readonly trust: TrustConfig;
   /** When set, a bundle with another digest is refused (E_BUNDLE_MISMATCH). */
   readonly pin?: BundlePin;
   /**
@@ -36,6 +35,11 @@ export interface EdgeProbeAssets {
   readonly modules?: Readonly<Record<string, WebAssembly.Module>>;
   /** The host limits the probes run under; pack metered the modules with the same. */
   readonly limits?: Partial<HostLimits>;
+}
+
+export interface LoadedEdgeProbes {
+  readonly bundle: VerifiedBundle;
+  readonly probes: readonly ProbeInfo[];
 }
 
 export interface VerifiedEdgeProbes {
@@ -67,7 +71,7 @@ export async function verifyEdgeProbes(assets: EdgeProbeAssets): Promise<Verifie
     );
   }
   const { modules } = assets;
-  if (!modules) return { bundle, sources: bundle.probes.map((p) => p.bytes) };
+  if (!modules) return { bundle, sources: bundle.probes };
   const names = new Set(bundle.probes.map((p) => p.manifest.name));
   for (const name of Object.keys(modules)) {
     if (!names.has(name)) {
@@ -90,10 +94,19 @@ export async function verifyEdgeProbes(assets: EdgeProbeAssets): Promise<Verifie
         { probe: name },
       );
     }
-    // The module is the signed file as the runtime runs it: limits capped, code metered
-    // (sandboxedProbeBytes is deterministic, so its shape can be recomputed here).
-    checkModuleShape(module, shapeOfBytes(sandboxedProbeBytes(probe.bytes, assets.limits)), name);
-    return { bytes: probe.bytes, module };
+    // The runtime checks that the module is this probe as it runs it (limits capped, code metered).
+    return { probe, module };
   });
   return { bundle, sources };
+}
+
+/**
+ * Verify the worker's probes and make them the runtime's loaded set: the
+ * bundle as `verifyEdgeProbes` checks it, then each precompiled module
+ * against its sandboxed probe as the runtime loads it (E_MODULE_MISMATCH).
+ */
+export async function loadEdgeProbes(runtime: ProbeRuntime, assets: EdgeProbeAssets): Promise<LoadedEdgeProbes> {
+  const verified = await verifyEdgeProbes(assets);
+  const probes = await runtime.replaceAll(verified.sources);
+  return { bundle: verified.bundle, probes };
 }

@@ -17,7 +17,7 @@ import type { ProbeStatsSnapshot } from "../../runtime/stats.js";
 import { withProbesFetch } from "../fetch.js";
 import type { HttpProbeOptions } from "../http.js";
 import { type FetchLike, tracingFetch } from "./fetch.js";
-import { type EdgeProbeAssets, verifyEdgeProbes } from "./startup.js";
+import { type EdgeProbeAssets, loadEdgeProbes } from "./startup.js";
 
 /** The part of a workerd `ExecutionContext` the worker uses. */
 export interface ExecutionContextLike {
@@ -126,18 +126,17 @@ export function probedWorker<Env>(app: EdgeApp<Env>, options: ProbedWorkerOption
     const base = { clock: clock.facts, ...(runtimeName ? { runtime: runtimeName } : {}) };
     let status: Started["status"];
     try {
-      const verified = await verifyEdgeProbes(options);
-      const loaded = await runtime.replaceAll(verified.sources);
-      const { name, version, digest } = verified.bundle;
+      const loaded = await loadEdgeProbes(runtime, options);
+      const { name, version, digest } = loaded.bundle;
       status = { state: "running", bundle: { name, version, digest }, ...base };
       const timing = clock.facts.coarse ? ", coarse: spans are marked" : "";
       log(
-        `sandprobe: ${loaded.length} probe(s) running from bundle "${name}" ${version}; clock resolution ${clock.facts.resolutionNs} ns${timing}`,
+        `sandprobe: ${loaded.probes.length} probe(s) running from bundle "${name}" ${version}; clock resolution ${clock.facts.resolutionNs} ns${timing}`,
       );
     } catch (error) {
       const why = describe(error);
       status = { state: "refused", ...why, ...base };
-      log(`sandprobe: probes refused, serving without them: ${why.message}`);
+      log(`sandprobe: probes refused, serving without them: ${why.code ? `${why.code}: ` : ""}${why.message}`);
     }
     const tracer = runtime.tracerProvider.getTracer("sandprobe");
     const refusedHeader = status.state === "refused" ? `refused ${status.code ?? "error"}` : undefined;

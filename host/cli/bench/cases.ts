@@ -11,8 +11,9 @@ import v8 from "node:v8";
 import vm from "node:vm";
 import { type Context, ROOT_CONTEXT, type TracerProvider, trace } from "@opentelemetry/api";
 import { performanceClock } from "../../clock/clock.js";
+import { sandboxedProbeBytes } from "../../load/prepare.js";
 import type { LoadedProbe } from "../../runtime/probe.js";
-import { ProbeRuntime, sandboxedProbeBytes } from "../../runtime/runtime.js";
+import { ProbeRuntime } from "../../runtime/runtime.js";
 import { type RequestInfo, RequestScope } from "../../runtime/scope.js";
 import { verifyBundle } from "../../trust/bundle/verify.js";
 import type { TrustPolicy } from "../../trust/policy.js";
@@ -173,7 +174,9 @@ export async function coldStart(
       sandboxed.map((b) => WebAssembly.compile(withNonce(b, nonce) as Uint8Array<ArrayBuffer>)),
     );
     const t3 = performance.now();
-    await new ProbeRuntime().replaceAll(phases.probes.map((bytes, i) => ({ bytes, module: modules[i] })));
+    await new ProbeRuntime().replaceAll(
+      phases.probes.map((probe, i) => ({ probe, module: modules[i] as WebAssembly.Module })),
+    );
     const t4 = performance.now();
     const parts = [t1 - t0, t2 - t1, t3 - t2, t4 - t3].map((ms) => ms * 1e6);
     parts.forEach((ns, i) => {
@@ -241,7 +244,7 @@ export async function memoryPerInstance(bytes: Uint8Array, count: number): Promi
   gc();
   const before = process.memoryUsage();
   for (let i = 0; i < count; i++) {
-    const [probe] = await runtime.prepare([{ bytes, module }]);
+    const [probe] = await runtime.prepare([{ probe: bytes, module }]);
     kept.push(probe as LoadedProbe);
     for (let r = 0; r < 20; r++) {
       const scope = new RequestScope(kept.slice(-1), info, clock);

@@ -8,6 +8,7 @@ import { admitProbe } from "../../load/admit.js";
 import { START_EXPORT } from "../../load/index.js";
 import { sandboxModule } from "../../load/sandbox.js";
 import { parseModule } from "../../wasm/index.js";
+import { DEFAULT_LIMITS, probeLimits } from "../../world/limits.js";
 import { type CompareOptions, compare } from "./harness.js";
 import { comparisonRow, type Row } from "./report.js";
 
@@ -29,15 +30,16 @@ export function stubImports(bytes: Uint8Array): WebAssembly.Imports {
 /** Rows "NAME.hook metered" vs "unmetered" for every hook the probe exports. */
 export async function meteringRows(name: string, bytes: Uint8Array, options: CompareOptions): Promise<Row[]> {
   const admitted = admitProbe(bytes);
-  const sandboxed = sandboxModule(bytes, admitted.manifest.limits);
+  const limits = probeLimits(DEFAULT_LIMITS, admitted.manifest.limits);
+  const sandboxed = sandboxModule(admitted.module, limits);
   const plain = (await WebAssembly.instantiate(bytes as Uint8Array<ArrayBuffer>, stubImports(bytes))).instance.exports;
   const metered = (
     await WebAssembly.instantiate(sandboxed.bytes as Uint8Array<ArrayBuffer>, stubImports(sandboxed.bytes))
   ).instance.exports;
-  (metered[START_EXPORT] as Fn | undefined)?.(sandboxed.fuelForInit);
+  (metered[START_EXPORT] as Fn | undefined)?.(limits.fuelForInit);
   (plain.init as Fn | undefined)?.();
-  (metered.init as Fn | undefined)?.(sandboxed.fuelForInit);
-  const budget = sandboxed.fuelPerHook;
+  (metered.init as Fn | undefined)?.(limits.fuelForInit);
+  const budget = limits.fuelPerHook;
   const rows: Row[] = [];
   for (const hook of admitted.hooks) {
     const p = plain[hook] as Fn;

@@ -1,8 +1,8 @@
 import { SandprobeError } from "../../errors.js";
-import { bytesEqual } from "../../trust/signature/bytes.js";
 import { decodeSignatureData } from "../../trust/signature/format.js";
 import { decodePublicKey, decodeSecretKey } from "../../trust/signature/keys.js";
 import { signModule } from "../../trust/signature/sign.js";
+import { bytesEqual } from "../../wasm/bytes.js";
 import { type Command, ExitCode, parse, required } from "../command.js";
 
 export const sign: Command = {

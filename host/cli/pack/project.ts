@@ -18,19 +18,19 @@
 import { mkdir, readdir } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { EdgeTrustConfig } from "../../adapters/edge/index.js";
 import type { BundlePin } from "../../adapters/edge/startup.js";
 import { SandprobeError } from "../../errors.js";
-import { checkModuleShape, shapeOfBytes } from "../../load/shape.js";
-import { ProbeRuntime, sandboxedProbeBytes } from "../../runtime/runtime.js";
+import { sandboxedProbeBytes } from "../../load/prepare.js";
+import { ProbeRuntime } from "../../runtime/runtime.js";
 import { parseBundle } from "../../trust/bundle/format.js";
 import { verifyBundle } from "../../trust/bundle/verify.js";
-import { createTrustPolicy, type TrustPolicy } from "../../trust/policy.js";
+import { inlineTrustKeys, type TrustConfig, trustPolicyFromConfig } from "../../trust/config.js";
+import type { TrustPolicy } from "../../trust/policy.js";
 import { decodePublicKey, publicKeyToPem } from "../../trust/signature/keys.js";
 import { customSections, readSections } from "../../wasm/sections.js";
 import { decodeManifest, MANIFEST_SECTION } from "../../world/manifest.js";
 import { type CliIo, FileError, UsageError } from "../command.js";
-import { loadTrustFile } from "../trust-file.js";
+import { readTrustFile } from "../trust-file.js";
 import { type WorkerdBinding, type WorkerdModule, workerdConfig } from "./capnp.js";
 
 export const DEFAULT_PORT = 8787;
@@ -68,28 +68,11 @@ export interface PackResult {
 interface LoadedTrust {
   readonly policy: TrustPolicy;
   /** The same policy as JSON, keys inline, for the worker to carry. */
-  readonly config: EdgeTrustConfig;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
+  readonly config: TrustConfig;
 }
 
 async function pemOf(bytes: Uint8Array | string): Promise<string> {
   return publicKeyToPem(await decodePublicKey(bytes));
-}
-
-/** The trust file as the worker will carry it: the same JSON with key files replaced by PEM text. */
-async function trustFileForWorker(path: string, io: CliIo): Promise<EdgeTrustConfig> {
-  const value: unknown = JSON.parse(new TextDecoder().decode(await io.readFile(path)));
-  if (!isRecord(value) || !Array.isArray(value.keys)) throw new SandprobeError("E_POLICY", `${path}: no "keys" list`);
-  const keys = [];
-  for (const entry of value.keys as Record<string, unknown>[]) {
-    const text = entry.publicKey as string;
-    const publicKey = await pemOf(text.includes("-----BEGIN") ? text : await io.readFile(resolve(dirname(path), text)));
-    keys.push({ ...entry, publicKey });
-  }
-  return { ...(value as Omit<EdgeTrustConfig, "keys">), keys } as EdgeTrustConfig;
 }
 
 /** What each probe of the bundle asks for, read without trust: the grants of a keys-only policy. */
@@ -106,13 +89,15 @@ function requestedGrants(bundle: Uint8Array): Record<string, { capabilities: str
 
 async function loadTrust(trust: PackTrust, bundle: Uint8Array, io: CliIo): Promise<LoadedTrust> {
   if ("file" in trust) {
-    return { policy: await loadTrustFile(trust.file, io), config: await trustFileForWorker(trust.file, io) };
+    const { config, readKey } = await readTrustFile(trust.file, io);
+    // The worker carries the same policy with every key inline: it has no files to read.
+    return { policy: await trustPolicyFromConfig(config, readKey), config: await inlineTrustKeys(config, readKey) };
   }
   if (trust.keyFiles.length === 0) throw new UsageError("give --trust FILE or at least one -K/--public-key");
   const keys = [];
   for (const file of trust.keyFiles) keys.push({ publicKey: await pemOf(await io.readFile(file)) });
-  const config: EdgeTrustConfig = { keys, grants: requestedGrants(bundle) };
-  return { policy: await createTrustPolicy(config as never), config };
+  const config: TrustConfig = { keys, grants: requestedGrants(bundle) };
+  return { policy: await trustPolicyFromConfig(config), config };
 }
 
 async function ensureEmptyDir(dir: string, force: boolean): Promise<void> {
@@ -150,7 +135,7 @@ async function loadEsbuild(): Promise<EsbuildLike> {
 /** The app module: the user's entry wrapped by probedWorker, with OTLP export; runtime-neutral. */
 async function bundleApp(
   entry: string,
-  packed: { trust: EdgeTrustConfig; pin: BundlePin; statusPath: string | null },
+  packed: { trust: TrustConfig; pin: BundlePin; statusPath: string | null },
   serviceName: string,
 ): Promise<string> {
   const esbuild = await loadEsbuild();
@@ -237,14 +222,15 @@ export async function packWorker(options: PackOptions, io: CliIo): Promise<PackR
     try {
       module = await WebAssembly.compile(bytes as BufferSource);
     } catch (error) {
-      throw new SandprobeError("E_COMPILE", `${name}: ${(error as Error).message}`, { probe: name });
+      throw new SandprobeError("E_COMPILE", `${name}: ${(error as Error).message}`, { probe: name }, { cause: error });
     }
-    // What the worker will check at startup must hold for the module workerd compiles.
-    checkModuleShape(module, shapeOfBytes(bytes), name);
     sandboxed.push(bytes);
     compiled.push(module);
   }
-  await new ProbeRuntime().prepare(verified.probes.map((p, i) => ({ bytes: p.bytes, module: compiled[i] })));
+  // Load them as the worker will at startup (which checks each module against its probe) and run init.
+  await new ProbeRuntime().prepare(
+    verified.probes.map((probe, i) => ({ probe, module: compiled[i] as WebAssembly.Module })),
+  );
 
   const entry = resolve(options.entry);
   const pin: BundlePin = { name: verified.name, version: verified.version, digest: verified.digest };

@@ -1,56 +1,46 @@
 import { isSandprobeError, SandprobeError } from "../../errors.js";
+import { bytesEqual } from "../../wasm/bytes.js";
 import { readComponentLayout } from "../../wasm/component-layout.js";
-import type {
-  ComponentLayout,
-  CoreModuleRange,
-  FastPathComponent,
-  ManifestSource,
-} from "../../wasm/component-types.js";
+import type { ComponentExtern, ComponentLayout, CoreModuleRange } from "../../wasm/component-types.js";
 import { concatBytes, encodeCustomSection } from "../../wasm/encode.js";
 import { parseModule, SectionId } from "../../wasm/module.js";
 import { customSections } from "../../wasm/sections.js";
 import type { ParsedModule } from "../../wasm/types.js";
+import { FAST_PATH_INTERFACES, STRING_FUNCTIONS } from "../../world/core-abi.js";
 import { MANIFEST_SECTION } from "../../world/manifest.js";
 
-/**
- * Interfaces of the probe world (wit/probe.wit) whose canonical-ABI lowering
- * the fast path provides. A core module importing anything else needs a
- * component runtime.
- */
-export const PROBE_WORLD_INTERFACES: ReadonlySet<string> = new Set([
-  "wasi:clocks/monotonic-clock@0.2.0",
-  "wasi:clocks/wall-clock@0.2.0",
-  "sandprobe:probe/trace@0.1.0",
-  "sandprobe:probe/http@0.1.0",
-  "sandprobe:probe/metrics@0.1.0",
-  "sandprobe:probe/log@0.1.0",
-]);
+/** Where the probe manifest was found. */
+export type ManifestSource = "core" | "component";
 
-/** Functions of the probe world that pass a string across the boundary (parameter or result). */
-const STRING_FUNCTIONS = new Set([
-  "sandprobe:probe/trace@0.1.0#tracestate",
-  "sandprobe:probe/trace@0.1.0#start-span",
-  "sandprobe:probe/trace@0.1.0#start-span-at",
-  "sandprobe:probe/trace@0.1.0#set-attribute-string",
-  "sandprobe:probe/trace@0.1.0#set-attribute-int",
-  "sandprobe:probe/trace@0.1.0#set-attribute-float",
-  "sandprobe:probe/trace@0.1.0#set-attribute-bool",
-  "sandprobe:probe/trace@0.1.0#add-event",
-  "sandprobe:probe/trace@0.1.0#add-event-with-attribute",
-  "sandprobe:probe/trace@0.1.0#set-status",
-  "sandprobe:probe/http@0.1.0#method",
-  "sandprobe:probe/http@0.1.0#route",
-  "sandprobe:probe/http@0.1.0#header",
-  "sandprobe:probe/metrics@0.1.0#counter-add",
-  "sandprobe:probe/metrics@0.1.0#histogram-record",
-  "sandprobe:probe/log@0.1.0#log",
-  "sandprobe:probe/log@0.1.0#abort",
-]);
+/** A component the fast path can run: its one real core module, and what surrounds it. */
+export interface FastPathComponent {
+  /**
+   * The core module to run on the fast path. When the manifest sits only at
+   * the component's top level, it is appended to these bytes as a
+   * `wasi-observability` custom section, so a module loader finds it as usual.
+   */
+  readonly core: Uint8Array;
+  /** `core`, parsed. */
+  readonly module: ParsedModule;
+  /** Where the core module sits in the component. */
+  readonly coreRange: CoreModuleRange;
+  /** The manifest section's content, or undefined when there is none. */
+  readonly manifest: Uint8Array | undefined;
+  readonly manifestSource: ManifestSource | undefined;
+  /** The component's top-level imports and exports. */
+  readonly imports: readonly ComponentExtern[];
+  readonly exports: readonly ComponentExtern[];
+  /**
+   * Core modules skipped as wit-component glue (the indirect-call shim and its
+   * fixup, which only exist to break the memory/realloc cycle when lowering).
+   */
+  readonly glueModules: number;
+}
 
 export interface ExtractOptions {
   /**
    * Interfaces the core module may import (core import module names).
-   * Default: PROBE_WORLD_INTERFACES.
+   * Default: FAST_PATH_INTERFACES (world/core-abi.ts).
    */
   readonly interfaces?: ReadonlySet<string>;
 }
@@ -70,9 +60,9 @@ function parseCore(bytes: Uint8Array, range: CoreModuleRange): CoreModule {
   } catch (error) {
     if (!isSandprobeError(error)) throw error;
     const code = error.code === "E_MALFORMED" ? "E_MALFORMED" : "E_COMPONENT_UNSUPPORTED";
-    throw new SandprobeError(code, `core module ${range.index} at byte ${range.start}: ${error.message}`, {
-      ...error.detail,
-      module: range.index,
+    const detail = { ...error.detail, module: range.index };
+    throw new SandprobeError(code, `core module ${range.index} at byte ${range.start}: ${error.message}`, detail, {
+      cause: error,
     });
   }
 }
@@ -175,10 +165,6 @@ function checkCanon(main: ParsedModule, layout: ComponentLayout): void {
   }
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((byte, i) => byte === b[i]);
-}
-
 /**
  * Find the single real core module in a component and return its bytes, so
  * the host can run a probe component on the fast path. Refuses, with
@@ -193,7 +179,7 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 export function extractCoreModule(bytes: Uint8Array, options: ExtractOptions = {}): FastPathComponent {
   const layout = readComponentLayout(bytes);
   const { main, glue } = pickMain(bytes, layout);
-  checkImports(main.module, layout, options.interfaces ?? PROBE_WORLD_INTERFACES);
+  checkImports(main.module, layout, options.interfaces ?? FAST_PATH_INTERFACES);
   checkCanon(main.module, layout);
 
   const inCore = customSections(main.module.bytes, main.module.sections, MANIFEST_SECTION);
@@ -203,20 +189,21 @@ export function extractCoreModule(bytes: Uint8Array, options: ExtractOptions = {
   }
   const [coreManifest] = inCore;
   const [topManifest] = atTop;
-  if (coreManifest && topManifest && !sameBytes(coreManifest, topManifest)) {
+  if (coreManifest && topManifest && !bytesEqual(coreManifest, topManifest)) {
     throw new SandprobeError(
       "E_MANIFEST",
       `the component's "${MANIFEST_SECTION}" section differs from its core module's; keep one, or make them equal`,
     );
   }
-  let core = main.module.bytes;
+  let module = main.module;
   let manifestSource: ManifestSource | undefined = coreManifest ? "core" : undefined;
   if (!coreManifest && topManifest) {
-    core = concatBytes([core, encodeCustomSection(MANIFEST_SECTION, topManifest)]);
+    module = parseModule(concatBytes([module.bytes, encodeCustomSection(MANIFEST_SECTION, topManifest)]));
     manifestSource = "component";
   }
   return {
-    core,
+    core: module.bytes,
+    module,
     coreRange: main.range,
     manifest: coreManifest ?? topManifest,
     manifestSource,

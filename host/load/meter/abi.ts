@@ -20,8 +20,6 @@ export const START_EXPORT = "sandprobe:start";
 export const METERING_SECTION = "sandprobe.metering";
 /** Version of the cost model: bump it whenever the same code would be charged differently. */
 export const COST_MODEL_VERSION = 1;
-/** The largest budget an entry accepts (the counter is an i32). */
-export const MAX_BUDGET = 0x7fffffff;
 
 /** What METERING_SECTION holds. */
 export interface MeteringInfo {

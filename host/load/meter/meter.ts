@@ -1,5 +1,5 @@
 import { SandprobeError } from "../../errors.js";
-import type { FuncType, Section, ValType } from "../../wasm/index.js";
+import type { FuncType, ParsedModule, Section, ValType } from "../../wasm/index.js";
 import {
   ByteReader,
   ByteWriter,
@@ -11,6 +11,7 @@ import {
   parseModule,
   replaceSections,
   SectionId,
+  sameFuncType,
 } from "../../wasm/index.js";
 import {
   COST_MODEL_VERSION,
@@ -60,15 +61,6 @@ function encodeFuncType(type: FuncType): number[] {
   ];
 }
 
-function sameType(a: FuncType, b: FuncType): boolean {
-  return (
-    a.params.length === b.params.length &&
-    a.results.length === b.results.length &&
-    a.params.every((t, i) => t === b.params[i]) &&
-    a.results.every((t, i) => t === b.results[i])
-  );
-}
-
 /**
  * Instrument a core module for fuel metering (docs/metering.md): a pure
  * function of the bytes and options, so it gives the same bytes ahead of time
@@ -78,6 +70,28 @@ function sameType(a: FuncType, b: FuncType): boolean {
  */
 export function meterModule(bytes: Uint8Array, options: MeterOptions): MeteredModule {
   const module = parseModule(bytes);
+  const metering = meterReplacements(module, options);
+  return {
+    bytes: replaceSections(bytes, module.sections, metering.replacements, metering.trailer),
+    info: metering.info,
+  };
+}
+
+/** What metering changes in a module: sections to replace (or remove: null), sections to append, and the description. */
+export interface MeteringChanges {
+  readonly replacements: Map<number, Uint8Array | null>;
+  readonly trailer: readonly Uint8Array[];
+  readonly info: MeteringInfo;
+}
+
+/**
+ * The metering rewrite of a module parsed once, as section replacements
+ * (type, function, global, export, code, start) plus the metering section to
+ * append; `meterModule` applies them. Only the import, table and memory
+ * sections are left alone, so resource limits apply in the same rebuild.
+ */
+export function meterReplacements(module: ParsedModule, options: MeterOptions): MeteringChanges {
+  const bytes = module.bytes;
   if (customSections(bytes, module.sections, METERING_SECTION).length > 0) {
     throw new SandprobeError("E_UNSUPPORTED", `the module already carries a ${METERING_SECTION} section`);
   }
@@ -133,7 +147,7 @@ export function meterModule(bytes: Uint8Array, options: MeterOptions): MeteredMo
   const wrapperTypes = targets.map((target) => {
     const base = typeOf(target);
     const type: FuncType = { params: [...base.params, "i32"], results: [...base.results, "i32"] };
-    let index = types.findIndex((t) => sameType(t, type));
+    let index = types.findIndex((t) => sameFuncType(t, type));
     if (index < 0) {
       index = types.length;
       types.push(type);
@@ -227,10 +241,7 @@ export function meterModule(bytes: Uint8Array, options: MeterOptions): MeteredMo
     startExport: startWrapper === undefined ? null : START_EXPORT,
     entries: entryNames,
   };
-  const out = replaceSections(bytes, module.sections, replacements, [
-    encodeCustomSection(METERING_SECTION, encodeMeteringInfo(info)),
-  ]);
-  return { bytes: out, info };
+  return { replacements, trailer: [encodeCustomSection(METERING_SECTION, encodeMeteringInfo(info))], info };
 }
 
 /** The entries of a vector section: its payload after the count. */

@@ -4,23 +4,12 @@
  * workerd, Deno and browsers alike.
  */
 
+import { hexByte } from "../../wasm/bytes.js";
+
 /** Length in hex characters of a trace id (16 bytes). */
 export const TRACE_ID_HEX_LENGTH = 32;
 /** Length in hex characters of a span id (8 bytes). */
 export const SPAN_ID_HEX_LENGTH = 16;
-
-const HEX_BYTE: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
-
-/** Two lower-case hex digits for a byte (0..255). */
-export function hexByte(byte: number): string {
-  return HEX_BYTE[byte & 0xff]!;
-}
-
-export function bytesToHex(bytes: Uint8Array): string {
-  let out = "";
-  for (const byte of bytes) out += HEX_BYTE[byte]!;
-  return out;
-}
 
 function isLowerHexCode(code: number): boolean {
   return (code >= 0x30 && code <= 0x39) || (code >= 0x61 && code <= 0x66);
@@ -97,7 +86,7 @@ function randomNonZeroHex(byteLength: number): string {
     for (let i = start; i < poolOffset; i++) {
       const byte = pool[i]!;
       if (byte !== 0) nonZero = true;
-      out += HEX_BYTE[byte]!;
+      out += hexByte(byte);
     }
     // An all-zero id is invalid; the chance is 2^-64 or less, but never emit one.
     if (nonZero) return out;

@@ -5,8 +5,8 @@
  * Parsing never throws: anything that is not a valid header gives `undefined`,
  * which by the spec means "restart the trace" (and ignore `tracestate`).
  */
+import { hexByte } from "../../wasm/bytes.js";
 import {
-  hexByte,
   hexByteAt,
   isLowerHexRange,
   isValidSpanId,

@@ -3,7 +3,8 @@
  * afterwards with `signModule` (a bundle is a module of custom sections).
  */
 import { SandprobeError } from "../../errors.js";
-import { sha256, toHex } from "../signature/bytes.js";
+import { toHex } from "../../wasm/bytes.js";
+import { sha256 } from "../signature/bytes.js";
 import type { SecretKey } from "../signature/keys.js";
 import { signedLayout } from "../signature/layout.js";
 import { type SignOptions, signModule } from "../signature/sign.js";

@@ -5,8 +5,9 @@
  * One failure refuses the whole bundle.
  */
 import { SandprobeError } from "../../errors.js";
+import { toHex } from "../../wasm/bytes.js";
 import type { TrustPolicy } from "../policy.js";
-import { sha256, toHex } from "../signature/bytes.js";
+import { sha256 } from "../signature/bytes.js";
 import { acceptedSigners, checkWithPolicy, requireSomeSignature, type Signer } from "../signers.js";
 import { checkRollback, type VerifiedProbe, verifyProbe } from "../verify-probe.js";
 import { type BundledProbe, parseBundle } from "./format.js";
@@ -24,13 +25,9 @@ export interface VerifiedBundle {
 
 function inBundle(error: unknown, bundle: string, probe: string): unknown {
   if (!(error instanceof SandprobeError)) return error;
-  const message = error.message.startsWith(`${error.code}: `)
-    ? error.message.slice(error.code.length + 2)
-    : error.message;
-  return new SandprobeError(error.code, `bundle "${bundle}", probe "${probe}": ${message}`, {
-    ...error.detail,
-    bundle,
-    probe,
+  const detail = { ...error.detail, bundle, probe };
+  return new SandprobeError(error.code, `bundle "${bundle}", probe "${probe}": ${error.message}`, detail, {
+    cause: error,
   });
 }
 

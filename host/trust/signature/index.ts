@@ -1,4 +1,4 @@
-export { bytesEqual, fromHex, sha256, toHex } from "./bytes.js";
+export { sha256 } from "./bytes.js";
 export {
   ALG_ED25519,
   DELIMITER_SECTION,

@@ -4,8 +4,9 @@
  * PEM / DER (SPKI for public keys, PKCS#8 for secret keys).
  */
 import { SandprobeError } from "../../errors.js";
+import { bytesEqual, toHex } from "../../wasm/bytes.js";
 import { concatBytes } from "../../wasm/encode.js";
-import { bufferSource, bytesEqual, toHex } from "./bytes.js";
+import { bufferSource } from "./bytes.js";
 
 export const PUBLIC_KEY_TAG = 0x01;
 export const SECRET_KEY_TAG = 0x81;

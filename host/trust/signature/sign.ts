@@ -5,10 +5,10 @@
  * signers, one set) or to a new set otherwise.
  */
 import { SandprobeError } from "../../errors.js";
+import { bytesEqual } from "../../wasm/bytes.js";
 import { concatBytes, encodeCustomSection, encodeSection } from "../../wasm/encode.js";
 import { CUSTOM_SECTION_ID, PREAMBLE_SIZE } from "../../wasm/sections.js";
 import type { Section } from "../../wasm/types.js";
-import { bytesEqual } from "./bytes.js";
 import {
   ALG_ED25519,
   CONTENT_TYPE_WASM,

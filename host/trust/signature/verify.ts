@@ -6,8 +6,8 @@
  * a partial signature) never counts. This is wasmsign2's `verify` rule.
  */
 import { SandprobeError } from "../../errors.js";
+import { bytesEqual, toHex } from "../../wasm/bytes.js";
 import type { BinaryKind, Section } from "../../wasm/types.js";
-import { bytesEqual, toHex } from "./bytes.js";
 import { ALG_ED25519, decodeSignatureData, type SignatureData, type SignedHashes, signedMessage } from "./format.js";
 import { ed25519Verify, type PublicKey } from "./keys.js";
 import { fullContentHash, type SignedLayout, signedLayout } from "./layout.js";

@@ -44,7 +44,8 @@ export async function instantiateTranspiled<T>(
       throw new Error("no instantiate export: transpile with instantiation async");
     instantiate = module.instantiate;
   } catch (error) {
-    throw new SandprobeError("E_COMPILE", `cannot load the transpiled component: ${(error as Error).message}`);
+    const message = `cannot load the transpiled component: ${(error as Error).message}`;
+    throw new SandprobeError("E_COMPILE", message, {}, { cause: error });
   }
   const getCoreModule = (path: string): Promise<WebAssembly.Module> => {
     const bytes = component.files[path];
@@ -55,6 +56,7 @@ export async function instantiateTranspiled<T>(
     return (await instantiate(getCoreModule, imports)) as T;
   } catch (error) {
     if (error instanceof SandprobeError) throw error;
-    throw new SandprobeError("E_COMPILE", `instantiating the component failed: ${(error as Error).message}`);
+    const message = `instantiating the component failed: ${(error as Error).message}`;
+    throw new SandprobeError("E_COMPILE", message, {}, { cause: error });
   }
 }

@@ -8,7 +8,6 @@ import {
   type LogLevel,
   type MetricsInterface,
   type MonotonicClockInterface,
-  PROBE_INTERFACES,
   type ProbeImportObject,
   type SpanKind,
   type StatusCode,
@@ -16,6 +15,7 @@ import {
   type WallClockInterface,
 } from "../../../world/lifted.js";
 import type { Capability } from "../../../world/manifest.js";
+import { INTERFACES } from "../../../world/names.js";
 import { LOG_LEVELS, type WorldContext } from "../context.js";
 import { probeSemantics } from "../semantics.js";
 
@@ -138,13 +138,13 @@ export function liftedProbeImports(ctx: LiftedProbeContext): ProbeImportObject {
   };
 
   return {
-    ...importKeys(PROBE_INTERFACES.monotonicClock, monotonicImpl),
-    ...importKeys(PROBE_INTERFACES.wallClock, wallImpl),
-    ...importKeys(PROBE_INTERFACES.types, {}),
-    ...importKeys(PROBE_INTERFACES.trace, traceImpl),
-    ...importKeys(PROBE_INTERFACES.http, httpImpl),
-    ...importKeys(PROBE_INTERFACES.metrics, metricsImpl),
-    ...importKeys(PROBE_INTERFACES.log, logImpl),
+    ...importKeys(INTERFACES.monotonicClock, monotonicImpl),
+    ...importKeys(INTERFACES.wallClock, wallImpl),
+    ...importKeys(INTERFACES.types, {}),
+    ...importKeys(INTERFACES.trace, traceImpl),
+    ...importKeys(INTERFACES.http, httpImpl),
+    ...importKeys(INTERFACES.metrics, metricsImpl),
+    ...importKeys(INTERFACES.log, logImpl),
   };
 }
 
