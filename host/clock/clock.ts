@@ -2,7 +2,7 @@ import type { HrTime } from "@opentelemetry/api";
 
 /**
  * The host's clocks. Instants are nanoseconds on a monotonic clock with an
- * arbitrary origin (wasi:clocks/monotonic-clock); `toEpoch` maps an instant
+ * arbitrary origin (the WASI monotonic clock); `toEpoch` maps an instant
  * to Unix-epoch time with nanosecond precision for OpenTelemetry.
  */
 export interface HostClock {

@@ -8,6 +8,7 @@ import { SpanTable } from "../otel/span-table.js";
 import type { ProbeExports } from "../world/lifted.js";
 import { type HostLimits, hostLimits, probeLimits } from "../world/limits.js";
 import { decodeManifest, type HookName, MANIFEST_SECTION, type Manifest } from "../world/manifest.js";
+import { HOOK_NAMES } from "../world/names.js";
 import { classifyFailure, FailurePolicy } from "./failure.js";
 import { initView, type ProbeLogRecord, type RequestView } from "./host/context.js";
 import { instantiateTranspiled, type TranspiledComponent } from "./host/lifted/instantiate.js";
@@ -69,7 +70,7 @@ export class JcoProbe implements Probe {
     this.version = manifest.version;
     this.transpiled = transpiled;
     this.overrides = options.overrides ?? {};
-    this.hooks = new Set<HookName>(manifest.hooks.length > 0 ? manifest.hooks : ["request", "response"]);
+    this.hooks = new Set<HookName>(manifest.hooks.length > 0 ? manifest.hooks : HOOK_NAMES);
     const limits = probeLimits(hostLimits(options.limits), manifest.limits);
     this.ctx = {
       name: this.name,

@@ -11,8 +11,8 @@ import {
 import type { HostClock } from "../clock/clock.js";
 import type { SandprobeError } from "../errors.js";
 import { SpanTable } from "../otel/span-table.js";
+import { tailRequestOf } from "../otel/tail-request.js";
 import { randomSpanId, randomTraceId } from "../otel/tracecontext/ids.js";
-import { TailBucket } from "../telemetry/tail-sampling.js";
 import type { HookName } from "../world/manifest.js";
 import type { RequestView } from "./host/core/context.js";
 import type { Probe } from "./probe.js";
@@ -153,7 +153,7 @@ export class RequestScope implements RequestView {
     this.ended = true;
     this.endSpans();
     // Tail sampling: the request is over, its buffered spans are kept or dropped as one.
-    TailBucket.of(this.parent)?.decide({ keep: this.sampled, route: this.route });
+    tailRequestOf(this.parent)?.decide({ keep: this.sampled, route: this.route });
   }
 
   private endSpans(): void {

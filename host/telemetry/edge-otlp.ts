@@ -14,9 +14,8 @@
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { BasicTracerProvider, type ReadableSpan } from "@opentelemetry/sdk-trace-base";
-import type { EdgeTelemetry } from "../adapters/edge/worker.js";
 import type { ClockFacts } from "../clock/edge.js";
-import { RequestBatchProcessor } from "./request-batch.js";
+import { type EdgeTelemetry, RequestBatchProcessor } from "./request-batch.js";
 
 export interface OtlpTelemetryConfig {
   /** The OTLP/HTTP traces endpoint, e.g. http://127.0.0.1:4318/v1/traces. */

@@ -16,6 +16,7 @@ export {
 export { type MetricOutcome, ProbeTelemetry } from "../otel/probe-telemetry.js";
 export { keepByRatio, normalizeRatio, ratioUpperBound, traceIdHash } from "../otel/ratio.js";
 export { type SamplingOptions, SamplingPolicy } from "../otel/sampling-policy.js";
+export type { TailDecisionInput } from "../otel/tail-request.js";
 export {
   type AccountableLogRecord,
   AccountingLogRecordProcessor,
@@ -45,9 +46,4 @@ export {
   type Telemetry,
   type TelemetryOptions,
 } from "./setup.js";
-export {
-  TailBucket,
-  type TailDecisionInput,
-  type TailSamplingOptions,
-  TailSamplingProcessor,
-} from "./tail-sampling.js";
+export { TailBucket, type TailSamplingOptions, TailSamplingProcessor } from "./tail-sampling.js";

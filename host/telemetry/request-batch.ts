@@ -8,8 +8,17 @@
  * Typed structurally against OpenTelemetry's SpanProcessor and SpanExporter,
  * so this file needs no SDK: pass it to any SDK's tracer provider.
  */
-import type { Context } from "@opentelemetry/api";
+import type { Context, TracerProvider } from "@opentelemetry/api";
 import type { ClockFacts } from "../clock/edge.js";
+
+/** Where spans go: a tracer provider, and a flush the worker calls once per request. */
+export interface EdgeTelemetry {
+  readonly tracerProvider: TracerProvider;
+  /** Export what is waiting; must not reject. */
+  flush(): Promise<void>;
+  /** Counters for the status path (exported, dropped, ...). */
+  stats?(): Readonly<Record<string, unknown>>;
+}
 
 /** Attribute set on every span started while the clock is coarse (ClockFacts.coarse). */
 export const CLOCK_COARSE_ATTRIBUTE = "sandprobe.clock.coarse";

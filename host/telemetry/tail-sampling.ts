@@ -1,22 +1,18 @@
-import { type Context, createContextKey } from "@opentelemetry/api";
+import type { Context } from "@opentelemetry/api";
 import type { ReadableSpan, Span, SpanProcessor } from "@opentelemetry/sdk-trace-base";
 import type { TelemetryLedger } from "../otel/ledger.js";
 import { keepByRatio } from "../otel/ratio.js";
 import { SamplingPolicy } from "../otel/sampling-policy.js";
-import type { TailAttach } from "../otel/tail-request.js";
-
-const BUCKET = createContextKey("sandprobe.tail-sampling.request");
-
-/** What the request's end tells the tail sampler. */
-export interface TailDecisionInput {
-  /** A probe's decision (the `sample` import); undefined when no probe decided. */
-  readonly keep: boolean | undefined;
-  /** The request's route template, for the critical-path rule. */
-  readonly route?: string;
-}
+import {
+  type TailAttach,
+  type TailDecisionInput,
+  type TailRequest,
+  tailRequestOf,
+  withTailRequest,
+} from "../otel/tail-request.js";
 
 /** The spans of one request, held until the request's decision. */
-export class TailBucket {
+export class TailBucket implements TailRequest {
   readonly spans: ReadableSpan[] = [];
   /** undefined until decided. */
   decision: boolean | undefined;
@@ -36,7 +32,8 @@ export class TailBucket {
 
   /** The bucket a context belongs to, if tail sampling is on for it. */
   static of(context: Context): TailBucket | undefined {
-    return context.getValue(BUCKET) as TailBucket | undefined;
+    const request = tailRequestOf(context);
+    return request instanceof TailBucket ? request : undefined;
   }
 }
 
@@ -108,7 +105,7 @@ export class TailSamplingProcessor implements SpanProcessor, TailAttach {
   /** A context whose spans are held until the bucket is decided (the same context if it has one). */
   attach(context: Context): Context {
     if (TailBucket.of(context) !== undefined) return context;
-    return context.setValue(BUCKET, new TailBucket(this));
+    return withTailRequest(context, new TailBucket(this));
   }
 
   onStart(span: Span, parentContext: Context): void {

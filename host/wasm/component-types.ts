@@ -5,7 +5,7 @@ export type ComponentExternKind = "module" | "func" | "value" | "type" | "compon
 
 /** One top-level import or export of a component, as far as it is cheap to read. */
 export interface ComponentExtern {
-  /** The extern name, e.g. "sandprobe:probe/trace@0.1.0" or "response". */
+  /** The extern name, e.g. an interface name or "response". */
   readonly name: string;
   readonly kind: ComponentExternKind;
 }

@@ -5,7 +5,7 @@
  * `{ tag, val }`, option<T> is T | undefined, u64 is bigint.
  */
 
-/** wasi:clocks/wall-clock@0.2.0 datetime. */
+/** The WASI wall clock's datetime. */
 export interface Datetime {
   seconds: bigint;
   nanoseconds: number;

@@ -2,7 +2,8 @@
  * sandprobe at the edge (web-standard only): a probed fetch-handler worker,
  * bundle verification inside the worker, per-request span batching, an
  * honest clock and trace propagation on outgoing fetches. The OTel SDK
- * wiring lives in sdk-telemetry.ts, outside this entry point.
+ * wiring (OTLP export from a worker) is "sandprobe/edge/otlp"
+ * (telemetry/edge-otlp.ts), outside this entry point.
  */
 export {
   type ClockFacts,
@@ -12,6 +13,7 @@ export {
   edgeClock,
 } from "../../clock/edge.js";
 export { checkModuleShape, type ModuleShape, shapeOfBytes } from "../../load/shape.js";
+export type { EdgeTelemetry } from "../../telemetry/request-batch.js";
 export {
   CLOCK_COARSE_ATTRIBUTE,
   type ExportResultLike,
@@ -35,7 +37,6 @@ export {
   type EdgeApp,
   type EdgeRequest,
   type EdgeStatus,
-  type EdgeTelemetry,
   type ExecutionContextLike,
   PROBES_HEADER,
   type ProbedWorker,

@@ -8,12 +8,13 @@
  * probes, logs why once, marks responses with a `sandprobe-probes` header and
  * reports the error code at the status path.
  */
-import { type Context, type TracerProvider, trace } from "@opentelemetry/api";
+import { type Context, trace } from "@opentelemetry/api";
 import { type ClockFacts, type EdgeClock, edgeClock } from "../../clock/edge.js";
 import { isSandprobeError } from "../../errors.js";
 import { extractTraceContext, headerGetter } from "../../otel/tracecontext/index.js";
 import { type ProbeInfo, ProbeRuntime } from "../../runtime/runtime.js";
 import type { ProbeStatsSnapshot } from "../../runtime/stats.js";
+import type { EdgeTelemetry } from "../../telemetry/request-batch.js";
 import { withProbesFetch } from "../fetch.js";
 import type { HttpProbeOptions } from "../http.js";
 import { type FetchLike, tracingFetch } from "./fetch.js";
@@ -22,15 +23,6 @@ import { type EdgeProbeAssets, loadEdgeProbes } from "./startup.js";
 /** The part of a workerd `ExecutionContext` the worker uses. */
 export interface ExecutionContextLike {
   waitUntil(promise: Promise<unknown>): void;
-}
-
-/** Where spans go: a tracer provider, and a flush the worker calls once per request. */
-export interface EdgeTelemetry {
-  readonly tracerProvider: TracerProvider;
-  /** Export what is waiting; must not reject. */
-  flush(): Promise<void>;
-  /** Counters for the status path (exported, dropped, ...). */
-  stats?(): Readonly<Record<string, unknown>>;
 }
 
 /** What the application gets besides (request, env, ctx). */

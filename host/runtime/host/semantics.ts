@@ -48,7 +48,7 @@ export interface CurrentContext {
 
 /** The operations of the probe world for one probe instance. */
 export interface ProbeSemantics {
-  // sandprobe:probe/trace
+  // trace
   currentContext(): CurrentContext;
   tracestate(): string;
   /** `kind`: span-kind in WIT order; `parent`: 0 = the request, else a handle; `startNs`: a monotonic instant. */
@@ -63,13 +63,13 @@ export interface ProbeSemantics {
   endSpan(handle: number, endNs: bigint | number): void;
   /** `decision`: sampling-decision in WIT order (drop 0, keep 1). */
   sample(decision: number): void;
-  // sandprobe:probe/http (capabilities are the adapter's business: checked at load or at call time)
+  // http (capabilities are the adapter's business: checked at load or at call time)
   method(): string;
   route(): string;
   status(): number;
   receivedAtNs(): number;
   header(name: string): string | undefined;
-  // sandprobe:probe/log
+  // log
   /**
    * Admit a log line of `units` code units against the per-invocation and
    * per-window quotas, before it is decoded (dropped and counted when not).
@@ -79,7 +79,7 @@ export interface ProbeSemantics {
   log(level: number, text: string): void;
   /** Record the reason of the trap that follows, and log it as fatal. */
   abort(message: string, file: string, line: number, column: number): void;
-  // sandprobe:probe/metrics
+  // metrics
   counterAdd(name: string, value: number, key: string, attrValue: string): void;
   histogramRecord(name: string, value: number, key: string, attrValue: string): void;
   // wasi:clocks

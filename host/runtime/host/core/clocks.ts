@@ -1,7 +1,7 @@
 import type { ProbeSemantics } from "../semantics.js";
 import type { ProbeContext } from "./context.js";
 
-/** wasi:clocks/monotonic-clock@0.2.0: nanoseconds since an arbitrary origin. */
+/** The WASI monotonic clock: nanoseconds since an arbitrary origin. */
 export function monotonicClockImports(world: ProbeSemantics) {
   const { monotonicNow, resolutionNs } = world;
   return {
@@ -10,7 +10,7 @@ export function monotonicClockImports(world: ProbeSemantics) {
   };
 }
 
-/** wasi:clocks/wall-clock@0.2.0: datetime { seconds: u64, nanoseconds: u32 } via a return area. */
+/** The WASI wall clock: datetime { seconds: u64, nanoseconds: u32 } via a return area. */
 export function wallClockImports(ctx: ProbeContext, world: ProbeSemantics) {
   const { memory } = ctx;
   const { wallNow, resolutionNs } = world;

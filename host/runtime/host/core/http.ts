@@ -3,7 +3,7 @@ import { HEADER_NAME_UNITS } from "../semantics.js";
 import type { ProbeContext } from "./context.js";
 
 /**
- * sandprobe:probe/http@0.1.0 lowered: request facts written to return areas.
+ * The `http` interface lowered: request facts written to return areas.
  * Each import is gated by a manifest capability at load (runtime/admit.ts).
  */
 export function httpImports(ctx: ProbeContext, world: ProbeSemantics) {

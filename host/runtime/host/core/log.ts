@@ -3,7 +3,7 @@ import { ABORT_FILE_UNITS, ABORT_MESSAGE_UNITS } from "../semantics.js";
 import type { ProbeContext } from "./context.js";
 
 /**
- * sandprobe:probe/log@0.1.0 lowered: the quota is decided from the length
+ * The `log` interface lowered: the quota is decided from the length
  * before the line is decoded, so a refused flood costs no decoding.
  */
 export function logImports(ctx: ProbeContext, world: ProbeSemantics) {

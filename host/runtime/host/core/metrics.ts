@@ -2,7 +2,7 @@ import type { ProbeSemantics } from "../semantics.js";
 import { countedStringReader, type ProbeContext } from "./context.js";
 
 /**
- * sandprobe:probe/metrics@0.1.0 lowered: decode the name and the optional
+ * The `metrics` interface lowered: decode the name and the optional
  * attribute (an empty key means none); the world's operation applies the
  * series budget (`metric-cardinality`) and validity (`metric-invalid`).
  */

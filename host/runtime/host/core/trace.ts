@@ -12,7 +12,7 @@ function instant(ns: bigint): bigint | number {
 }
 
 /**
- * sandprobe:probe/trace@0.1.0 lowered: decode the (ptr, len) strings, call
+ * The `trace` interface lowered: decode the (ptr, len) strings, call
  * the world's operation (host/world/semantics.ts), write any return area.
  */
 export function traceImports(ctx: ProbeContext, world: ProbeSemantics) {
