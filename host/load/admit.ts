@@ -1,7 +1,7 @@
 import { SandprobeError } from "../errors.js";
 import { parseModule, sameFuncType } from "../wasm/module.js";
 import { binaryKind, customSections } from "../wasm/sections.js";
-import type { FuncType, ParsedModule } from "../wasm/types.js";
+import type { FuncType, ParsedModule, Section } from "../wasm/types.js";
 import { coreImport, describeFuncType, HOOK_TYPE, REALLOC_TYPE } from "../world/core-abi.js";
 import { type Capability, decodeManifest, MANIFEST_SECTION, type Manifest } from "../world/manifest.js";
 import { HOOK_NAMES, type HookName, INIT_EXPORT, MEMORY_EXPORT, REALLOC_EXPORT } from "../world/names.js";
@@ -14,6 +14,8 @@ import { extractCoreModule } from "./component/extract.js";
  */
 export interface ProbeToAdmit {
   readonly bytes: Uint8Array;
+  /** Its top-level sections, already walked. */
+  readonly sections: readonly Section[];
   readonly manifest: Manifest;
   readonly grants: { readonly capabilities: ReadonlySet<Capability> };
 }
@@ -43,14 +45,14 @@ export function admitProbe(probe: ProbeToAdmit | Uint8Array): AdmittedProbe {
   let module: ParsedModule;
   let manifest: Manifest;
   if (binaryKind(bytes) === "component") {
-    const extracted = extractCoreModule(bytes);
+    const extracted = extractCoreModule(bytes, probe instanceof Uint8Array ? {} : { sections: probe.sections });
     module = extracted.module;
     manifest =
       probe instanceof Uint8Array
         ? manifestOf(extracted.manifest === undefined ? [] : [extracted.manifest])
         : probe.manifest;
   } else {
-    module = parseModule(bytes);
+    module = parseModule(bytes, probe instanceof Uint8Array ? undefined : probe.sections);
     manifest =
       probe instanceof Uint8Array
         ? manifestOf(customSections(bytes, module.sections, MANIFEST_SECTION))

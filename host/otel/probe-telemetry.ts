@@ -1,5 +1,5 @@
 import type { Attributes, Context, Counter, Histogram, HrTime, Meter, MeterProvider } from "@opentelemetry/api";
-import type { ProbeAccount, TelemetryLedger } from "./ledger.js";
+import type { ProbeAccount, TelemetryDropReason, TelemetryLedger } from "./ledger.js";
 
 /** The log record a probe's `log` call becomes (a subset of @opentelemetry/api-logs' LogRecord). */
 export interface ProbeLogRecordOut {
@@ -129,7 +129,7 @@ export class ProbeTelemetry {
   }
 
   /** A log line the host refused: emitted and dropped, when logs are accounted. */
-  dropLog(reason: "quota"): void {
+  dropLog(reason: TelemetryDropReason): void {
     if (this.logger === undefined) return;
     this.account.logs.emitted++;
     this.account.logs.drop(reason);

@@ -1,7 +1,12 @@
 import type { ErrorCode } from "../errors.js";
+import type { TelemetryDropReason } from "../otel/ledger.js";
 import { type FuelSnapshot, FuelStats } from "./fuel-stats.js";
 
-/** Why the host dropped something a probe emitted. */
+/**
+ * Why the host dropped something a probe emitted: the one vocabulary of both
+ * paths and of the wasi:otel host. The ledger (otel/ledger.ts) books each
+ * dropped span or log record again by its fate, `LEDGER_FATE` below.
+ */
 export type DropReason =
   | "span-quota"
   | "attribute-quota"
@@ -16,7 +21,25 @@ export type DropReason =
   | "sampled-out"
   | "invalid-link"
   | "metric-cardinality"
-  | "metric-invalid";
+  | "metric-invalid"
+  /** wasi:otel: span data that names no valid span. */
+  | "invalid-span"
+  /** wasi:otel: events or links over the per-span limit. */
+  | "event-quota"
+  | "link-quota"
+  /** wasi:otel: more spans open at once than allowed. */
+  | "open-quota";
+
+/** What the ledger calls a span or log record the host dropped for each reason (absent: not a whole span or record). */
+export const LEDGER_FATE: Readonly<Partial<Record<DropReason, TelemetryDropReason>>> = {
+  "span-quota": "quota",
+  "span-rate": "quota",
+  "no-request": "quota",
+  "log-quota": "quota",
+  "log-rate": "quota",
+  "open-quota": "quota",
+  "sampled-out": "sampled-out",
+};
 
 /** Counters for one loaded probe; a snapshot is handed out by `ProbeRuntime.stats()`. */
 export class ProbeStats {

@@ -30,6 +30,8 @@ export interface VerifiedProbe {
   readonly manifest: Manifest;
   /** What the operator granted: exactly what the manifest requests (more is refused with E_CAPABILITY_DENIED). */
   readonly grants: ProbeGrants;
+  /** The file's top-level sections as the signature check walked them (later stages do not walk them again). */
+  readonly sections: readonly Section[];
   /** The trusted keys whose signatures were accepted. */
   readonly signers: readonly Signer[];
   /** SHA-256 (hex) of the whole file as verified, signature section included. */
@@ -125,6 +127,7 @@ export async function verifyProbe(
     kind: report.kind,
     manifest,
     grants,
+    sections: report.sections,
     signers,
     digest: toHex(await sha256(copy)),
   });

@@ -8,6 +8,7 @@ import type {
 } from "./component-types.js";
 import { ByteReader } from "./reader.js";
 import { binaryKind, CUSTOM_SECTION_ID, readSections } from "./sections.js";
+import type { Section } from "./types.js";
 
 /** Section ids of the component binary format (component-model design/mvp/Binary.md). */
 export const ComponentSectionId = {
@@ -175,7 +176,11 @@ function readExports(reader: ByteReader): ComponentExtern[] {
  * custom sections. Type, alias, canon and instance sections are not decoded.
  * Malformed input throws E_MALFORMED; a core module throws E_UNSUPPORTED.
  */
-export function readComponentLayout(bytes: Uint8Array): ComponentLayout {
+/** `sections`: the top-level sections when already walked (the signature check walks them first). */
+export function readComponentLayout(
+  bytes: Uint8Array,
+  sections: readonly Section[] = readSections(bytes),
+): ComponentLayout {
   if (binaryKind(bytes) !== "component") {
     throw new SandprobeError("E_UNSUPPORTED", "this is a core module, not a component");
   }
@@ -186,7 +191,7 @@ export function readComponentLayout(bytes: Uint8Array): ComponentLayout {
   let nestedComponents = 0;
   const stringEncodings: Record<StringEncoding, number> = { utf8: 0, utf16: 0, "latin1+utf16": 0 };
   const otherCanon: number[] = [];
-  for (const section of readSections(bytes)) {
+  for (const section of sections) {
     const reader = new ByteReader(bytes, section.payloadStart, section.end);
     switch (section.id) {
       case CUSTOM_SECTION_ID:

@@ -167,11 +167,12 @@ function readExports(reader: ByteReader): Export[] {
  * Code and data are left to WebAssembly.compile (and to the metering pass).
  * Malformed input throws E_MALFORMED; features we refuse throw E_UNSUPPORTED.
  */
-export function parseModule(bytes: Uint8Array): ParsedModule {
+/** Parse a core module; `sections` when its top-level sections were already walked (the signature check walks them first). */
+export function parseModule(bytes: Uint8Array, walked?: readonly Section[]): ParsedModule {
   if (binaryKind(bytes) !== "module") {
     throw new SandprobeError("E_UNSUPPORTED", "this is a component, not a core module");
   }
-  const sections = readSections(bytes);
+  const sections = walked ?? readSections(bytes);
   let types: FuncType[] = [];
   let imports: Import[] = [];
   let functions: number[] = [];

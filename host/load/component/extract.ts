@@ -5,7 +5,7 @@ import type { ComponentExtern, ComponentLayout, CoreModuleRange } from "../../wa
 import { concatBytes, encodeCustomSection } from "../../wasm/encode.js";
 import { parseModule, SectionId } from "../../wasm/module.js";
 import { customSections } from "../../wasm/sections.js";
-import type { ParsedModule } from "../../wasm/types.js";
+import type { ParsedModule, Section } from "../../wasm/types.js";
 import { FAST_PATH_INTERFACES, STRING_FUNCTIONS } from "../../world/core-abi.js";
 import { MANIFEST_SECTION } from "../../world/manifest.js";
 
@@ -38,6 +38,8 @@ export interface FastPathComponent {
 }
 
 export interface ExtractOptions {
+  /** The component's top-level sections, when already walked (by the signature check). */
+  readonly sections?: readonly Section[];
   /**
    * Interfaces the core module may import (core import module names).
    * Default: FAST_PATH_INTERFACES (world/core-abi.ts).
@@ -177,7 +179,7 @@ function checkCanon(main: ParsedModule, layout: ComponentLayout): void {
  * and when both are present they must be identical.
  */
 export function extractCoreModule(bytes: Uint8Array, options: ExtractOptions = {}): FastPathComponent {
-  const layout = readComponentLayout(bytes);
+  const layout = readComponentLayout(bytes, options.sections);
   const { main, glue } = pickMain(bytes, layout);
   checkImports(main.module, layout, options.interfaces ?? FAST_PATH_INTERFACES);
   checkCanon(main.module, layout);

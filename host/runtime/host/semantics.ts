@@ -2,6 +2,7 @@ import { type AttributeValue, ROOT_CONTEXT, type Span } from "@opentelemetry/api
 import { SandprobeError } from "../../errors.js";
 import type { MetricOutcome } from "../../otel/probe-telemetry.js";
 import { u64ToHex } from "../../otel/tracecontext/u64.js";
+import { type DropReason, LEDGER_FATE } from "../stats.js";
 import { LOG_LEVELS, type LogLevel, type WorldContext } from "./context.js";
 
 /**
@@ -94,6 +95,18 @@ export function probeSemantics(ctx: WorldContext): ProbeSemantics {
   /** The ledger: every start-span call is emitted, and ends exported or dropped for one reason. */
   const account = ctx.telemetry.account.spans;
   const telemetry = ctx.telemetry;
+  /** A whole span the host dropped: counted once per reason, and by its fate in the ledger. */
+  const dropSpan = (reason: DropReason): 0 => {
+    stats.drop(reason);
+    account.drop(LEDGER_FATE[reason] ?? "quota");
+    return 0;
+  };
+  /** A whole log line the host refused. */
+  const dropLog = (reason: DropReason): false => {
+    stats.drop(reason);
+    telemetry.dropLog(LEDGER_FATE[reason] ?? "quota");
+    return false;
+  };
   const allowedHeaders = new Set(ctx.manifest.headers);
   const current = { traceId: ZERO_TRACE_ID, spanId: ZERO_SPAN_ID, traceFlags: 0 };
 
@@ -137,21 +150,9 @@ export function probeSemantics(ctx: WorldContext): ProbeSemantics {
       if (kind >>> 0 >= SPAN_KINDS) invalidEnum("span-kind", kind);
       account.emitted++;
       const call = ctx.call;
-      if (!call) {
-        stats.drop("no-request");
-        account.drop("quota");
-        return 0;
-      }
-      if (call.spansStarted >= limits.spansPerInvocation) {
-        stats.drop("span-quota");
-        account.drop("quota");
-        return 0;
-      }
-      if (!ctx.rates.spans.take(1)) {
-        stats.drop("span-rate");
-        account.drop("quota");
-        return 0;
-      }
+      if (!call) return dropSpan("no-request");
+      if (call.spansStarted >= limits.spansPerInvocation) return dropSpan("span-quota");
+      if (!ctx.rates.spans.take(1)) return dropSpan("span-rate");
       let parentContext = call.request.parent;
       if (parent !== 0) {
         const child = call.spans.contextOf(parent >>> 0, parentContext);
@@ -162,6 +163,7 @@ export function probeSemantics(ctx: WorldContext): ProbeSemantics {
       stats.spansStarted++;
       const handle = call.spans.start(tracer, name, kind, clock.toEpoch(startNs), parentContext);
       // A span the sampler dropped is a non-recording span: it never reaches a processor.
+      // The handle stays valid (the probe may still use it); only the ledger books its fate.
       if (call.spans.get(handle)?.isRecording() === false) account.drop("sampled-out");
       return handle;
     },
@@ -246,16 +248,8 @@ export function probeSemantics(ctx: WorldContext): ProbeSemantics {
     logAdmit(units) {
       const call = ctx.call;
       if (!call) return true;
-      if (call.logUnits + units > limits.logUnitsPerInvocation) {
-        stats.drop("log-quota");
-        telemetry.dropLog("quota");
-        return false;
-      }
-      if (!ctx.rates.logUnits.take(units)) {
-        stats.drop("log-rate");
-        telemetry.dropLog("quota");
-        return false;
-      }
+      if (call.logUnits + units > limits.logUnitsPerInvocation) return dropLog("log-quota");
+      if (!ctx.rates.logUnits.take(units)) return dropLog("log-rate");
       call.logUnits += units;
       return true;
     },

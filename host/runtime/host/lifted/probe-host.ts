@@ -1,4 +1,3 @@
-import type { HostClock } from "../../../clock/clock.js";
 import { SandprobeError } from "../../../errors.js";
 import { spanIdToU64, traceIdToU64s } from "../../../otel/tracecontext/u64.js";
 import {
@@ -145,25 +144,5 @@ export function liftedProbeImports(ctx: LiftedProbeContext): ProbeImportObject {
     ...importKeys(INTERFACES.http, httpImpl),
     ...importKeys(INTERFACES.metrics, metricsImpl),
     ...importKeys(INTERFACES.log, logImpl),
-  };
-}
-
-/**
- * A HostClock over a WASI monotonic clock such as preview2-shim's
- * `monotonicClock` (a high-resolution timer in Node): instants are the shim's own,
- * placed on the epoch by one anchor taken at creation.
- */
-export function clockFromMonotonic(monotonic: MonotonicClockInterface): HostClock {
-  const anchorInstant = monotonic.now();
-  const anchorEpochNs = BigInt(Math.round((performance.timeOrigin + performance.now()) * 1e6));
-  const toEpoch = (instant: bigint | number): [number, number] => {
-    const ns = anchorEpochNs + (BigInt(instant) - anchorInstant);
-    return [Number(ns / 1_000_000_000n), Number(ns % 1_000_000_000n)];
-  };
-  return {
-    nowNs: () => Number(monotonic.now()),
-    resolutionNs: () => Number(monotonic.resolution()),
-    toEpoch,
-    wallNow: () => toEpoch(monotonic.now()),
   };
 }

@@ -22,6 +22,7 @@ import {
   WASI_OTEL_TYPES,
   type WasiOtelTracing,
 } from "../../../world/wasi-otel.js";
+import type { DropReason } from "../../stats.js";
 
 /** Caps on what one invocation of a wasi:otel guest may hand over. */
 export interface OtelTracingLimits {
@@ -44,14 +45,11 @@ export const DEFAULT_OTEL_LIMITS: OtelTracingLimits = {
   openSpans: 256,
 };
 
-export type OtelDropReason =
-  | "invalid-span"
-  | "span-quota"
-  | "attribute-quota"
-  | "event-quota"
-  | "link-quota"
-  | "open-quota"
-  | "string-truncated";
+/** What the wasi:otel host drops: the host's own drop reasons (runtime/stats.ts). */
+export type OtelDropReason = Extract<
+  DropReason,
+  "invalid-span" | "span-quota" | "attribute-quota" | "event-quota" | "link-quota" | "open-quota" | "string-truncated"
+>;
 
 export interface OtelInvocationSummary {
   /** Spans created through @opentelemetry/api. */
