@@ -11,7 +11,7 @@
  */
 import type { CallContext, Plugin } from "@extism/extism";
 import { type Span, SpanKind, trace } from "@opentelemetry/api";
-import { BENCH_LIMITS, BENCH_PARENT, benchRequest, runRequest } from "../../host/cli/bench/cases.js";
+import { BENCH_PARENT, BENCH_RUNTIME, benchRequest, runRequest } from "../../host/cli/bench/cases.js";
 import { compare, sample } from "../../host/cli/bench/harness.js";
 import { type CaseResult, comparisonRow, formatValue } from "../../host/cli/bench/report.js";
 import { performanceClock } from "../../host/clock/clock.js";
@@ -117,12 +117,12 @@ export async function extismCase(ctx: BenchContext): Promise<CaseResult> {
   const clock = performanceClock();
   const info = benchRequest();
   const runtimes = {
-    sdk: new ProbeRuntime({ tracerProvider: sdk.provider, clock, limits: BENCH_LIMITS }),
-    noop: new ProbeRuntime({ tracerProvider: noop, clock, limits: BENCH_LIMITS }),
+    sdk: new ProbeRuntime({ tracerProvider: sdk.provider, clock, ...BENCH_RUNTIME }),
+    noop: new ProbeRuntime({ tracerProvider: noop, clock, ...BENCH_RUNTIME }),
   };
   await runtimes.sdk.load(await builtProbe("examples", "latency"));
   await runtimes.noop.load(await builtProbe("examples", "latency"));
-  const emptyRuntime = new ProbeRuntime({ tracerProvider: noop, clock, limits: BENCH_LIMITS });
+  const emptyRuntime = new ProbeRuntime({ tracerProvider: noop, clock, ...BENCH_RUNTIME });
   await emptyRuntime.load(await builtProbe("bench", "empty"));
   const emptyScope = emptyRuntime.begin(info);
 

@@ -1,6 +1,6 @@
 /** Case 2: a hook that does nothing, through the runtime, vs the bare calls. */
 import { trace } from "@opentelemetry/api";
-import { BENCH_LIMITS, benchRequest } from "../../host/cli/bench/cases.js";
+import { BENCH_RUNTIME, benchRequest } from "../../host/cli/bench/cases.js";
 import { compare } from "../../host/cli/bench/harness.js";
 import { stubImports } from "../../host/cli/bench/metering.js";
 import { type CaseResult, comparisonRow, formatValue } from "../../host/cli/bench/report.js";
@@ -15,7 +15,7 @@ type Metered = (budget: number) => number;
 
 export async function emptyHookCase(ctx: BenchContext): Promise<CaseResult> {
   const bytes = await builtProbe("bench", "empty");
-  const runtime = new ProbeRuntime({ tracerProvider: trace.getTracerProvider(), limits: BENCH_LIMITS });
+  const runtime = new ProbeRuntime({ tracerProvider: trace.getTracerProvider(), ...BENCH_RUNTIME });
   await runtime.load(bytes);
   // The same module instantiated bare: what a hook call cannot be cheaper than.
   const { instance } = await WebAssembly.instantiate(bytes as Uint8Array<ArrayBuffer>, {

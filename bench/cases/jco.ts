@@ -5,7 +5,7 @@
  * kind of SDK pipeline, one request each (request + response hooks, 1 span).
  */
 import { readFile } from "node:fs/promises";
-import { BENCH_LIMITS, benchRequest, runRequest } from "../../host/cli/bench/cases.js";
+import { BENCH_RUNTIME, benchRequest, runRequest } from "../../host/cli/bench/cases.js";
 import { compare } from "../../host/cli/bench/harness.js";
 import { type CaseResult, comparisonRow } from "../../host/cli/bench/report.js";
 import { performanceClock } from "../../host/clock/clock.js";
@@ -18,7 +18,7 @@ export async function jcoCase(ctx: BenchContext): Promise<CaseResult> {
   const component = new Uint8Array(await readFile("build/components/examples/latency.wasm"));
   const clock = performanceClock();
   const info = benchRequest();
-  const fast = new ProbeRuntime({ tracerProvider: sdkPipeline().provider, clock, limits: BENCH_LIMITS });
+  const fast = new ProbeRuntime({ tracerProvider: sdkPipeline().provider, clock, ...BENCH_RUNTIME });
   await fast.load(component);
   const transpileStart = performance.now();
   const transpiled = await transpileInMemory(component);
@@ -26,7 +26,7 @@ export async function jcoCase(ctx: BenchContext): Promise<CaseResult> {
   const jco = await JcoProbe.load(component, transpiled, {
     tracerProvider: sdkPipeline().provider,
     clock,
-    limits: BENCH_LIMITS,
+    ...BENCH_RUNTIME,
   });
   const result = await compare(
     {

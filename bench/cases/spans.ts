@@ -13,7 +13,7 @@ import {
   type TracerProvider,
   trace,
 } from "@opentelemetry/api";
-import { BENCH_LIMITS, benchRequest, runRequest, runtimeTrouble } from "../../host/cli/bench/cases.js";
+import { BENCH_RUNTIME, benchRequest, runRequest, runtimeTrouble } from "../../host/cli/bench/cases.js";
 import { type Comparison, compare } from "../../host/cli/bench/harness.js";
 import { type CaseResult, comparisonRow, type Row } from "../../host/cli/bench/report.js";
 import type { HostClock } from "../../host/clock/clock.js";
@@ -122,7 +122,7 @@ async function exampleComparison(
   steps: number,
   tidy: () => void = () => {},
 ): Promise<Comparison & { trouble: string }> {
-  const runtime = new ProbeRuntime({ tracerProvider: provider, limits: BENCH_LIMITS });
+  const runtime = new ProbeRuntime({ tracerProvider: provider, ...BENCH_RUNTIME });
   await runtime.load(await builtProbe("examples", example.probe));
   const clock = runtime.clock;
   const tracer = provider.getTracer("direct", "1.0.0");

@@ -5,7 +5,13 @@
  * observability probes: 1,200 spans/s and 4.2 MB per instance.
  */
 import { SpanKind } from "@opentelemetry/api";
-import { BENCH_LIMITS, BENCH_PARENT, benchRequest, memoryPerInstance, runRequest } from "../../host/cli/bench/cases.js";
+import {
+  BENCH_PARENT,
+  BENCH_RUNTIME,
+  benchRequest,
+  memoryPerInstance,
+  runRequest,
+} from "../../host/cli/bench/cases.js";
 import { compare } from "../../host/cli/bench/harness.js";
 import { type CaseResult, formatValue, type Row } from "../../host/cli/bench/report.js";
 import { ProbeRuntime } from "../../host/runtime/runtime.js";
@@ -22,7 +28,7 @@ export async function throughputCase(ctx: BenchContext): Promise<CaseResult> {
   const info = benchRequest();
   let best = 0;
   for (const [step, probe] of (["burst", "latency"] as const).entries()) {
-    const runtime = new ProbeRuntime({ tracerProvider: sdk.provider, limits: BENCH_LIMITS });
+    const runtime = new ProbeRuntime({ tracerProvider: sdk.provider, ...BENCH_RUNTIME });
     await runtime.load(await builtProbe(probe === "burst" ? "bench" : "examples", probe));
     const clock = runtime.clock;
     const spansPerRequest = probe === "burst" ? BURST : 1;

@@ -5,6 +5,7 @@ import { findComponentManifest } from "../load/component/manifest.js";
 import { TelemetryLedger } from "../otel/ledger.js";
 import { type ProbeLoggerProvider, ProbeTelemetry } from "../otel/probe-telemetry.js";
 import { SpanTable } from "../otel/span-table.js";
+import { isVerifiedProbe, type VerifiedProbe } from "../trust/verify-probe.js";
 import type { ProbeExports } from "../world/lifted.js";
 import { type HostLimits, hostLimits, probeLimits } from "../world/limits.js";
 import { decodeManifest, type HookName, MANIFEST_SECTION, type Manifest } from "../world/manifest.js";
@@ -31,6 +32,12 @@ export interface JcoProbeOptions {
   readonly ledger?: TelemetryLedger;
   /** Replace interface implementations by import key, e.g. preview2-shim's monotonic clock. */
   readonly overrides?: Readonly<Record<string, object>>;
+  /**
+   * DEVELOPMENT ONLY: accept component bytes that were not verified (see
+   * RuntimeOptions.insecureAllowUnsigned). Without it, `load` takes a
+   * VerifiedProbe from verifyProbe.
+   */
+  readonly insecureAllowUnsigned?: boolean;
 }
 
 /** One request on the jco path, with the fast path's RequestScope semantics. */
@@ -99,13 +106,24 @@ export class JcoProbe implements Probe {
    * `instantiation: "async"` made of them. Instantiates and runs `init`.
    */
   static async load(
-    component: Uint8Array,
+    component: Uint8Array | VerifiedProbe,
     transpiled: TranspiledComponent,
     options: JcoProbeOptions,
   ): Promise<JcoProbe> {
-    const section = findComponentManifest(component);
-    if (!section) throw new SandprobeError("E_MANIFEST", `the component has no "${MANIFEST_SECTION}" section`);
-    const probe = new JcoProbe(decodeManifest(section), transpiled, options);
+    let manifest: Manifest;
+    if (isVerifiedProbe(component)) manifest = component.manifest;
+    else if (component instanceof Uint8Array && options.insecureAllowUnsigned === true) {
+      const section = findComponentManifest(component);
+      if (!section) throw new SandprobeError("E_MANIFEST", `the component has no "${MANIFEST_SECTION}" section`);
+      manifest = decodeManifest(section);
+    } else {
+      throw new SandprobeError(
+        "E_UNSIGNED",
+        "JcoProbe.load takes a VerifiedProbe (verifyProbe); unverified bytes only with { insecureAllowUnsigned: true }",
+      );
+    }
+    const probe = new JcoProbe(manifest, transpiled, options);
+    probe.stats.verified = isVerifiedProbe(component);
     const failure = await probe.instantiate();
     if (failure) throw failure;
     return probe;

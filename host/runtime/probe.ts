@@ -49,6 +49,8 @@ type HookFunction = (budget: number) => number;
  * half-updated), and the next call starts from a fresh instance.
  */
 export class LoadedProbe implements Probe {
+  /** False when loaded unsigned under insecureAllowUnsigned. */
+  readonly verified: boolean;
   readonly name: string;
   readonly version: string;
   readonly manifest: Manifest;
@@ -67,7 +69,9 @@ export class LoadedProbe implements Probe {
   private poisoned = false;
   private readonly failures: FailurePolicy;
 
-  private constructor(prepared: PreparedProbe, env: ProbeEnvironment) {
+  private constructor(prepared: PreparedProbe, env: ProbeEnvironment, verified: boolean) {
+    this.verified = verified;
+    this.stats.verified = verified;
     this.manifest = prepared.manifest;
     this.name = prepared.manifest.name;
     this.version = prepared.manifest.version;
@@ -96,8 +100,8 @@ export class LoadedProbe implements Probe {
   }
 
   /** Instantiate and run `init`; throws a typed error if either fails. */
-  static create(prepared: PreparedProbe, env: ProbeEnvironment): LoadedProbe {
-    const probe = new LoadedProbe(prepared, env);
+  static create(prepared: PreparedProbe, env: ProbeEnvironment, verified: boolean): LoadedProbe {
+    const probe = new LoadedProbe(prepared, env, verified);
     const failure = probe.instantiate();
     if (failure) throw failure;
     return probe;

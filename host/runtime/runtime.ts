@@ -8,16 +8,19 @@ import {
 } from "@opentelemetry/api";
 import { type HostClock, performanceClock } from "../clock/clock.js";
 import { SandprobeError } from "../errors.js";
-import { type AdmittedProbe, admitProbe } from "../load/admit.js";
+import { admitProbe } from "../load/admit.js";
 import { prepareProbe } from "../load/prepare.js";
 import { TelemetryLedger } from "../otel/ledger.js";
 import type { ProbeLoggerProvider } from "../otel/probe-telemetry.js";
 import type { SamplingPolicy } from "../otel/sampling-policy.js";
 import type { TailAttach } from "../otel/tail-request.js";
+import type { TrustPolicy } from "../trust/policy.js";
+import { recordAccepted } from "../trust/record.js";
 import { isVerifiedProbe, type VerifiedProbe } from "../trust/verify-probe.js";
 import { type HostLimits, hostLimits } from "../world/limits.js";
 import type { ProbeLogRecord } from "./host/core/context.js";
 import { LoadedProbe, type ProbeEnvironment } from "./probe.js";
+import { INSECURE_WARNING, type ProvenanceOptions, settleBytes, type UnverifiedBytes } from "./provenance.js";
 import { type RequestInfo, RequestScope } from "./scope.js";
 import type { ProbeStatsSnapshot } from "./stats.js";
 
@@ -38,6 +41,21 @@ export interface RuntimeOptions {
   readonly sampling?: SamplingPolicy;
   /** Tail sampling: each request's spans are held until the request's end decides. */
   readonly tailSampling?: TailAttach;
+  /**
+   * The keys probe bytes given to `load` and `replaceAll` must be signed by,
+   * with their scopes, grants and rollback ledger. Without it the runtime
+   * loads only probes verified elsewhere (a TrustedLoader, verifyProbe).
+   */
+  readonly trust?: TrustPolicy;
+  /**
+   * DEVELOPMENT ONLY: load unsigned probe bytes without verification (with
+   * exactly the capabilities their manifests request). Warns once; probes
+   * loaded so show `verified: false` in `probes()` and `stats()`. A present
+   * signature that does not verify is still refused.
+   */
+  readonly insecureAllowUnsigned?: boolean;
+  /** Where the runtime says something the operator must know (default console.warn). */
+  readonly onWarning?: (message: string) => void;
 }
 
 /** A probe with the module compiled at deploy time from `sandboxedProbeBytes(bytes)` (runtimes such as workerd forbid compiling at run time). */
@@ -58,19 +76,13 @@ export interface ProbeInfo {
   readonly version: string;
   readonly hooks: readonly string[];
   readonly quarantined: boolean;
+  /** False only for a probe loaded unsigned under `insecureAllowUnsigned`. */
+  readonly verified: boolean;
 }
 
-/** Admit one source: its trust is settled (verified, or plain bytes), its imports and exports checked. */
-function admit(source: ProbeSource): { admitted: AdmittedProbe; module: WebAssembly.Module | undefined } {
-  const precompiled = !(source instanceof Uint8Array) && !isVerifiedProbe(source) ? source : undefined;
-  const probe = precompiled ? precompiled.probe : source;
-  if (!(probe instanceof Uint8Array) && !isVerifiedProbe(probe)) {
-    throw new SandprobeError(
-      "E_MALFORMED",
-      "a probe source is bytes, a VerifiedProbe from verifyProbe, or { probe, module }: an object shaped like a VerifiedProbe is not one",
-    );
-  }
-  return { admitted: admitProbe(probe as Uint8Array | VerifiedProbe), module: precompiled?.module };
+interface Settled {
+  readonly probe: VerifiedProbe | UnverifiedBytes;
+  readonly module: WebAssembly.Module | undefined;
 }
 
 /**
@@ -85,6 +97,9 @@ export class ProbeRuntime {
   private readonly limits: HostLimits;
   private readonly sampling: SamplingPolicy | undefined;
   private readonly tail: TailAttach | undefined;
+  private readonly provenance: ProvenanceOptions;
+  private readonly warn: (message: string) => void;
+  private warned = false;
 
   constructor(options: RuntimeOptions = {}) {
     const limits = hostLimits(options.limits);
@@ -102,6 +117,33 @@ export class ProbeRuntime {
     };
     this.sampling = options.sampling;
     this.tail = options.tailSampling;
+    this.provenance = { trust: options.trust, insecureAllowUnsigned: options.insecureAllowUnsigned === true };
+    this.warn = options.onWarning ?? ((message) => console.warn(message));
+  }
+
+  /** Whether this runtime loads unsigned probes (the development opt-in). */
+  get insecureAllowUnsigned(): boolean {
+    return this.provenance.insecureAllowUnsigned;
+  }
+
+  /** The trust decision for one source: verified (here or before), or unsigned under the opt-in. */
+  private async settle(source: ProbeSource): Promise<Settled> {
+    const precompiled = source instanceof Uint8Array || isVerifiedProbe(source) ? undefined : source;
+    const given: unknown = precompiled ? precompiled.probe : source;
+    let probe: VerifiedProbe | UnverifiedBytes;
+    if (given instanceof Uint8Array) probe = await settleBytes(given, this.provenance);
+    else if (isVerifiedProbe(given)) probe = given;
+    else {
+      throw new SandprobeError(
+        "E_UNSIGNED",
+        "a probe source is bytes, a VerifiedProbe made by verifyProbe, or { probe, module }: an object shaped like a VerifiedProbe is not one",
+      );
+    }
+    if ("unverified" in probe && !this.warned) {
+      this.warned = true;
+      this.warn(INSECURE_WARNING);
+    }
+    return { probe, module: precompiled?.module };
   }
 
   /** The ledger: per probe, spans and log records emitted, exported and dropped (by reason). */
@@ -129,29 +171,52 @@ export class ProbeRuntime {
 
   /** Admit, sandbox, compile, instantiate and `init` probes, without touching the loaded set. */
   async prepare(sources: readonly ProbeSource[]): Promise<LoadedProbe[]> {
-    const admitted = sources.map(admit);
+    return (await this.prepareSettled(sources)).map((p) => p.loaded);
+  }
+
+  private async prepareSettled(
+    sources: readonly ProbeSource[],
+  ): Promise<{ loaded: LoadedProbe; verified: VerifiedProbe | undefined }[]> {
+    const settled = await Promise.all(sources.map((s) => this.settle(s)));
+    const admitted = settled.map((s) => ({
+      admitted: admitProbe("unverified" in s.probe ? s.probe.unverified : s.probe),
+      verified: "unverified" in s.probe ? undefined : s.probe,
+      module: s.module,
+    }));
     const names = new Set<string>();
     for (const { admitted: a } of admitted) {
       if (names.has(a.manifest.name)) throw new SandprobeError("E_MANIFEST", `probe "${a.manifest.name}" given twice`);
       names.add(a.manifest.name);
     }
     const prepared = await Promise.all(admitted.map((a) => prepareProbe(a.admitted, this.limits, a.module)));
-    return prepared.map((p) => LoadedProbe.create(p, this.env));
+    return prepared.map((p, i) => {
+      const verified = admitted[i]?.verified;
+      return { loaded: LoadedProbe.create(p, this.env, verified !== undefined), verified };
+    });
+  }
+
+  /** Record verified probes as accepted in the runtime's own policy (rollback protection), once they are live. */
+  private accept(prepared: readonly { verified: VerifiedProbe | undefined }[]): void {
+    const trust = this.provenance.trust;
+    if (!trust) return;
+    for (const { verified } of prepared) if (verified) recordAccepted(trust, verified);
   }
 
   /** Load one probe, replacing a loaded probe of the same name. */
   async load(source: ProbeSource): Promise<ProbeInfo> {
-    const [probe] = await this.prepare([source]);
-    const loaded = probe as LoadedProbe;
+    const prepared = await this.prepareSettled([source]);
+    const loaded = prepared[0]?.loaded as LoadedProbe;
     this.probeSet = [...this.probeSet.filter((p) => p.name !== loaded.name), loaded];
+    this.accept(prepared);
     return info(loaded);
   }
 
   /** Replace the whole loaded set atomically: all of `sources` or, on any error, nothing changes. */
   async replaceAll(sources: readonly ProbeSource[]): Promise<ProbeInfo[]> {
-    const probes = await this.prepare(sources);
-    this.probeSet = probes;
-    return probes.map(info);
+    const prepared = await this.prepareSettled(sources);
+    this.probeSet = prepared.map((p) => p.loaded);
+    this.accept(prepared);
+    return this.probeSet.map(info);
   }
 
   unload(name: string): boolean {
@@ -179,5 +244,11 @@ export class ProbeRuntime {
 }
 
 function info(probe: LoadedProbe): ProbeInfo {
-  return { name: probe.name, version: probe.version, hooks: [...probe.hooks], quarantined: probe.quarantined };
+  return {
+    name: probe.name,
+    version: probe.version,
+    hooks: [...probe.hooks],
+    quarantined: probe.quarantined,
+    verified: probe.verified,
+  };
 }

@@ -58,6 +58,8 @@ export class ProbeStats {
   readonly errors: Partial<Record<ErrorCode, number>> = {};
   readonly drops: Partial<Record<DropReason, number>> = {};
   lastError: string | undefined;
+  /** False for a probe loaded unsigned under insecureAllowUnsigned. */
+  verified = true;
 
   drop(reason: DropReason, count = 1): void {
     this.drops[reason] = (this.drops[reason] ?? 0) + count;
@@ -85,6 +87,7 @@ export class ProbeStats {
       errors: { ...this.errors },
       drops: { ...this.drops },
       lastError: this.lastError,
+      verified: this.verified,
     };
   }
 }
@@ -104,4 +107,6 @@ export interface ProbeStatsSnapshot {
   readonly errors: Readonly<Partial<Record<ErrorCode, number>>>;
   readonly drops: Readonly<Partial<Record<DropReason, number>>>;
   readonly lastError: string | undefined;
+  /** False for a probe loaded unsigned under insecureAllowUnsigned. */
+  readonly verified: boolean;
 }

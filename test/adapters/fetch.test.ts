@@ -2,13 +2,13 @@ import { SpanKind } from "@opentelemetry/api";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { withProbesFetch } from "../../host/adapters/fetch.js";
-import { ProbeRuntime } from "../../host/index.js";
 import { memoryTracing } from "../support/otel.js";
 import { probeBytes } from "../support/probes.js";
+import { unsignedRuntime } from "../support/runtime.js";
 
 test("fetch handler: probes run, spans parented to the incoming trace, response keeps its body", async () => {
   const tracing = memoryTracing();
-  const runtime = new ProbeRuntime({ tracerProvider: tracing.provider });
+  const runtime = unsignedRuntime({ tracerProvider: tracing.provider });
   await runtime.replaceAll([await probeBytes("examples", "latency"), await probeBytes("testing", "trap")]);
   const handler = withProbesFetch(
     runtime,
@@ -36,7 +36,7 @@ test("fetch handler: probes run, spans parented to the incoming trace, response 
 
 test("a handler that throws still ends the probes' spans with status 500", async () => {
   const tracing = memoryTracing();
-  const runtime = new ProbeRuntime({ tracerProvider: tracing.provider });
+  const runtime = unsignedRuntime({ tracerProvider: tracing.provider });
   await runtime.load(await probeBytes("examples", "latency"));
   const handler = withProbesFetch(runtime, () => {
     throw new Error("app bug");
@@ -52,7 +52,7 @@ test("a handler that throws still ends the probes' spans with status 500", async
 });
 
 test("trace headers go on an app-built response in place, and on a fetched (immutable) one through a copy", async () => {
-  const runtime = new ProbeRuntime({ tracerProvider: memoryTracing().provider });
+  const runtime = unsignedRuntime({ tracerProvider: memoryTracing().provider });
   await runtime.load(await probeBytes("examples", "latency"));
   const incoming = { headers: { traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01" } };
   const built = new Response("built", { status: 201, headers: { "x-app": "1" } });

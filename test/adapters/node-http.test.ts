@@ -4,9 +4,10 @@ import { SpanKind } from "@opentelemetry/api";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { withProbes } from "../../host/adapters/node-http.js";
-import { ProbeRuntime } from "../../host/index.js";
+import type { ProbeRuntime } from "../../host/index.js";
 import { memoryTracing } from "../support/otel.js";
 import { probeBytes } from "../support/probes.js";
+import { unsignedRuntime } from "../support/runtime.js";
 
 const TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
 
@@ -27,7 +28,7 @@ async function serve(runtime: ProbeRuntime): Promise<{ server: Server; base: str
 
 test("a trapping probe never breaks the request; the probe beside it still reports", async () => {
   const tracing = memoryTracing();
-  const runtime = new ProbeRuntime({ tracerProvider: tracing.provider });
+  const runtime = unsignedRuntime({ tracerProvider: tracing.provider });
   await runtime.replaceAll([await probeBytes("testing", "trap"), await probeBytes("examples", "latency")]);
   const { server, base } = await serve(runtime);
   try {
@@ -54,7 +55,7 @@ test("a trapping probe never breaks the request; the probe beside it still repor
 
 test("probe spans hang under a server span that is a child of the incoming traceparent", async () => {
   const tracing = memoryTracing();
-  const runtime = new ProbeRuntime({ tracerProvider: tracing.provider });
+  const runtime = unsignedRuntime({ tracerProvider: tracing.provider });
   await runtime.load(await probeBytes("examples", "latency"));
   const { server, base } = await serve(runtime);
   let responseTraceparent: string | null = null;

@@ -3,13 +3,14 @@ import { MeterProvider, MetricReader } from "@opentelemetry/sdk-metrics";
 import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { manualClock, type ProbeLogRecord, ProbeRuntime, type RequestInfo } from "../../host/index.js";
+import { manualClock, type ProbeLogRecord, type RequestInfo } from "../../host/index.js";
 import { extractCoreModule } from "../../host/load/component/index.js";
 import { JcoProbe } from "../../host/runtime/jco-probe.js";
 import { componentize } from "../../scripts/build-components.js";
 import { transpileInMemory } from "../support/jco.js";
 import { memoryTracing } from "../support/otel.js";
 import { probeBytes } from "../support/probes.js";
+import { unsignedRuntime } from "../support/runtime.js";
 
 const PARENT_ID = "00f067aa0ba902b7";
 const EPOCH = 1_700_000_000;
@@ -103,7 +104,7 @@ async function bothPaths(group: "examples" | "testing", name: string) {
   const fastClock = manualClock({ epochSeconds: EPOCH });
   const fastLogs: ProbeLogRecord[] = [];
   const fastMetrics = new CollectingReader();
-  const runtime = new ProbeRuntime({
+  const runtime = unsignedRuntime({
     tracerProvider: fastTracing.provider,
     meterProvider: new MeterProvider({ readers: [fastMetrics] }),
     clock: fastClock,
@@ -117,6 +118,7 @@ async function bothPaths(group: "examples" | "testing", name: string) {
   const jcoLogs: ProbeLogRecord[] = [];
   const jcoMetrics = new CollectingReader();
   const jco = await JcoProbe.load(component, transpiled, {
+    insecureAllowUnsigned: true,
     tracerProvider: jcoTracing.provider,
     meterProvider: new MeterProvider({ readers: [jcoMetrics] }),
     clock: jcoClock,

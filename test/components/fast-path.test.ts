@@ -5,12 +5,13 @@ import { join } from "node:path";
 import { ROOT_CONTEXT, TraceFlags, trace } from "@opentelemetry/api";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { manualClock, ProbeRuntime } from "../../host/index.js";
+import { manualClock } from "../../host/index.js";
 import { fastPathModule, readComponentLayout } from "../../host/load/component/index.js";
 import { signModule } from "../../host/trust/signature/sign.js";
 import { verifyProbe } from "../../host/trust/verify-probe.js";
 import { COMPONENT_DIR } from "../../scripts/build-components.js";
 import { memoryTracing } from "../support/otel.js";
+import { unsignedRuntime } from "../support/runtime.js";
 import { codeOf, openPolicy, testKey } from "../support/signing.js";
 
 const TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
@@ -31,7 +32,7 @@ test("the host verifies a signed component, then runs its core module on the fas
 
   const tracing = memoryTracing();
   const clock = manualClock({ epochSeconds: 1_700_000_000, startNs: 5_000_000 });
-  const runtime = new ProbeRuntime({ tracerProvider: tracing.provider, clock });
+  const runtime = unsignedRuntime({ tracerProvider: tracing.provider, clock });
   const info = await runtime.load(fastPathModule(verified.bytes));
   assert.is(info.name, "latency");
 

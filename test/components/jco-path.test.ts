@@ -7,7 +7,7 @@ import { ROOT_CONTEXT, TraceFlags, trace } from "@opentelemetry/api";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { clockFromMonotonic } from "../../host/clock/monotonic.js";
-import { manualClock, ProbeRuntime } from "../../host/index.js";
+import { manualClock } from "../../host/index.js";
 import { extractCoreModule } from "../../host/load/component/index.js";
 import { JcoProbe } from "../../host/runtime/jco-probe.js";
 import { concatBytes, encodeCustomSection } from "../../host/wasm/encode.js";
@@ -16,6 +16,7 @@ import { MANIFEST_SECTION } from "../../host/world/manifest.js";
 import { COMPONENT_DIR, componentize } from "../../scripts/build-components.js";
 import { transpileInMemory } from "../support/jco.js";
 import { memoryTracing } from "../support/otel.js";
+import { unsignedRuntime } from "../support/runtime.js";
 
 const TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
 const component = new Uint8Array(await readFile(join(COMPONENT_DIR, "examples", "latency.wasm")));
@@ -32,6 +33,7 @@ test("preview2-shim provides wasi:clocks/monotonic-clock; span times follow it",
   const tracing = memoryTracing();
   const clock = clockFromMonotonic(monotonicClock);
   const probe = await JcoProbe.load(component, transpiled, {
+    insecureAllowUnsigned: true,
     tracerProvider: tracing.provider,
     clock,
     overrides: { "wasi:clocks/monotonic-clock": monotonicClock },
@@ -75,6 +77,7 @@ test("an http import without its capability fails the hook with E_IMPORT_NOT_ALL
   const bytes = await componentize(await withoutRouteCapability());
   const tracing = memoryTracing();
   const probe = await JcoProbe.load(bytes, await transpileInMemory(bytes), {
+    insecureAllowUnsigned: true,
     tracerProvider: tracing.provider,
     clock: manualClock(),
   });
@@ -87,7 +90,7 @@ test("an http import without its capability fails the hook with E_IMPORT_NOT_ALL
   );
   assert.is(tracing.spans().length, 0);
   // The fast path never lets it load.
-  const runtime = new ProbeRuntime({ tracerProvider: tracing.provider, clock: manualClock() });
+  const runtime = unsignedRuntime({ tracerProvider: tracing.provider, clock: manualClock() });
   try {
     await runtime.load(extractCoreModule(bytes).core);
     assert.unreachable("loaded");
@@ -107,6 +110,7 @@ test("a component without a manifest is refused by the jco path with E_MANIFEST"
   const bytes = await componentize(bare);
   try {
     await JcoProbe.load(bytes, await transpileInMemory(bytes), {
+      insecureAllowUnsigned: true,
       tracerProvider: memoryTracing().provider,
       clock: manualClock(),
     });
@@ -119,8 +123,12 @@ test("a component without a manifest is refused by the jco path with E_MANIFEST"
 test("per-call cost: jco path vs fast path, same probe, same run (printed, not asserted)", async () => {
   const tracing = memoryTracing();
   const clock = manualClock();
-  const jco = await JcoProbe.load(component, transpiled, { tracerProvider: tracing.provider, clock });
-  const runtime = new ProbeRuntime({ tracerProvider: tracing.provider, clock });
+  const jco = await JcoProbe.load(component, transpiled, {
+    insecureAllowUnsigned: true,
+    tracerProvider: tracing.provider,
+    clock,
+  });
+  const runtime = unsignedRuntime({ tracerProvider: tracing.provider, clock });
   await runtime.load(extractCoreModule(component).core);
   const calls = 2000;
   const measure = (run: () => void) => {

@@ -6,11 +6,12 @@
 import { ROOT_CONTEXT, TraceFlags, trace } from "@opentelemetry/api";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { ProbeRuntime } from "../../host/index.js";
+import type { ProbeRuntime } from "../../host/index.js";
 import type { SignalAccountSnapshot } from "../../host/otel/ledger.js";
 import { createTelemetry } from "../../host/telemetry/setup.js";
 import { type OtlpReceiver, startOtlpReceiver } from "../support/otlp-receiver.js";
 import { probeBytes, seededBytes } from "../support/probes.js";
+import { unsignedRuntime } from "../support/runtime.js";
 
 function hex(bytes: Uint8Array): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
@@ -32,7 +33,7 @@ async function pipeline(receiver: OtlpReceiver, options: { maxQueueSize: number;
     batch: { maxQueueSize: options.maxQueueSize, maxExportBatchSize: 64, scheduledDelayMillis: 20 },
   });
   // Two of the fidelity probe's three spans fit its quota: one quota drop per request.
-  const runtime = new ProbeRuntime({ ...telemetry.runtimeOptions, limits: { spansPerInvocation: 2 } });
+  const runtime = unsignedRuntime({ ...telemetry.runtimeOptions, limits: { spansPerInvocation: 2 } });
   await runtime.replaceAll([await probeBytes("testing", "fidelity"), await probeBytes("examples", "latency")]);
   return { telemetry, runtime };
 }

@@ -5,9 +5,9 @@ import type { ExportResult } from "@opentelemetry/core";
 import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { ProbeRuntime } from "../../host/index.js";
 import { createTelemetry } from "../../host/telemetry/setup.js";
 import { probeBytes } from "../support/probes.js";
+import { unsignedRuntime } from "../support/runtime.js";
 
 test("shutdown with a stuck exporter resolves at its time limit, once, and counts nothing as exported", async () => {
   const pending: ((result: ExportResult) => void)[] = [];
@@ -25,7 +25,7 @@ test("shutdown with a stuck exporter resolves at its time limit, once, and count
     // The batch processor gives up on the stuck export after this long (its timer holds the process).
     batch: { exportTimeoutMillis: 200 },
   });
-  const runtime = new ProbeRuntime({ ...telemetry.runtimeOptions });
+  const runtime = unsignedRuntime({ ...telemetry.runtimeOptions });
   await runtime.load(await probeBytes("examples", "latency"));
   const scope = runtime.begin({
     method: "GET",
@@ -56,7 +56,7 @@ test('export "none": spans are accepted and counted, log lines are not turned in
   const telemetry = await createTelemetry({ export: "none" });
   assert.is(telemetry.runtimeOptions.loggerProvider, undefined);
   const lines: string[] = [];
-  const runtime = new ProbeRuntime({ ...telemetry.runtimeOptions, onLog: (r) => lines.push(r.message) });
+  const runtime = unsignedRuntime({ ...telemetry.runtimeOptions, onLog: (r) => lines.push(r.message) });
   await runtime.load(await probeBytes("testing", "fidelity"));
   const scope = runtime.begin({ route: "/a" });
   scope.request();

@@ -4,13 +4,13 @@
 // and values. The budget survives a reload of the instance.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { ProbeRuntime } from "../../host/index.js";
 import { createTelemetry } from "../../host/telemetry/setup.js";
 import { probeBytes } from "../support/probes.js";
+import { unsignedRuntime } from "../support/runtime.js";
 
 async function run(requests: number, series: number) {
   const telemetry = await createTelemetry({ export: "memory" });
-  const runtime = new ProbeRuntime({ ...telemetry.runtimeOptions, limits: { metricSeriesPerProbe: series } });
+  const runtime = unsignedRuntime({ ...telemetry.runtimeOptions, limits: { metricSeriesPerProbe: series } });
   await runtime.load(await probeBytes("testing", "cardinality"));
   for (let i = 0; i < requests; i++) {
     const scope = runtime.begin({ headers: new Headers({ "x-user": `user${i}` }) });

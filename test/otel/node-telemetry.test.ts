@@ -9,9 +9,10 @@ import { ROOT_CONTEXT, TraceFlags, trace } from "@opentelemetry/api";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { createNodeTelemetry } from "../../host/adapters/otel-node.js";
-import { ProbeRuntime } from "../../host/index.js";
+import type { ProbeRuntime } from "../../host/index.js";
 import { startOtlpReceiver } from "../support/otlp-receiver.js";
 import { probeBytes } from "../support/probes.js";
+import { unsignedRuntime } from "../support/runtime.js";
 
 const TRACE = "0af7651916cd43dd8448eb211c80319c";
 
@@ -48,7 +49,7 @@ test("OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES a
       resource: { serviceName: "set-in-code", serviceVersion: "9.9.9" },
     });
     assert.equal(telemetry.warnings, []);
-    const runtime = new ProbeRuntime({ ...telemetry.runtimeOptions });
+    const runtime = unsignedRuntime({ ...telemetry.runtimeOptions });
     await runtime.load(await probeBytes("examples", "latency"));
     // A sampled caller: parent-based keeps it although the root ratio is 0.
     await drive(runtime, 3);
@@ -75,7 +76,7 @@ test("without an exporter configured, a JSON Lines file receives spans, logs and
   try {
     const file = join(dir, "telemetry.jsonl");
     const telemetry = await createNodeTelemetry({ env: {}, jsonlFile: file, resource: { serviceName: "local" } });
-    const runtime = new ProbeRuntime({ ...telemetry.runtimeOptions });
+    const runtime = unsignedRuntime({ ...telemetry.runtimeOptions });
     await runtime.replaceAll([await probeBytes("testing", "fidelity"), await probeBytes("examples", "latency")]);
     await drive(runtime, 2);
     assert.ok((await telemetry.shutdown()).ok);

@@ -7,10 +7,10 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { withProbesFetch } from "../../host/adapters/fetch.js";
-import { ProbeRuntime } from "../../host/index.js";
 import { createTelemetry, type OtlpProtocol } from "../../host/telemetry/setup.js";
 import { type ReceivedMetric, type ReceivedSpan, startOtlpReceiver } from "../support/otlp-receiver.js";
 import { probeBytes } from "../support/probes.js";
+import { unsignedRuntime } from "../support/runtime.js";
 
 const TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
 const CALLER = "00f067aa0ba902b7";
@@ -47,7 +47,7 @@ async function roundTrip(protocol: OtlpProtocol) {
         bundleVersion: "2026.11.1",
       },
     });
-    const runtime = new ProbeRuntime({ ...telemetry.runtimeOptions });
+    const runtime = unsignedRuntime({ ...telemetry.runtimeOptions });
     await runtime.replaceAll([await probeBytes("testing", "fidelity"), await probeBytes("examples", "latency")]);
     const handler = withProbesFetch(runtime, () => new Response("ok"), { route: () => "/users/:id" });
     const response = await handler(

@@ -7,9 +7,9 @@ import { type Context, type ContextManager, context, ROOT_CONTEXT, TraceFlags, t
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { withProbesFetch } from "../../host/adapters/fetch.js";
-import { ProbeRuntime } from "../../host/index.js";
 import { createTelemetry } from "../../host/telemetry/setup.js";
 import { probeBytes } from "../support/probes.js";
+import { unsignedRuntime } from "../support/runtime.js";
 
 /** A synchronous context manager, enough for `context.with` around a call. */
 class StackContextManager implements ContextManager {
@@ -45,7 +45,7 @@ class StackContextManager implements ContextManager {
 
 async function setup() {
   const telemetry = await createTelemetry({ export: "memory" });
-  const runtime = new ProbeRuntime({ ...telemetry.runtimeOptions });
+  const runtime = unsignedRuntime({ ...telemetry.runtimeOptions });
   await runtime.load(await probeBytes("testing", "fidelity"));
   const handler = withProbesFetch(runtime, () => new Response("ok"), { route: () => "/users/:id" });
   return { telemetry, handler };

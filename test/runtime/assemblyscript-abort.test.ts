@@ -5,9 +5,10 @@ import { instantiate } from "@assemblyscript/loader";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { encodeManifest, MANIFEST_SECTION } from "../../host/cli/tooling.js";
-import { manualClock, ProbeRuntime } from "../../host/index.js";
+import { manualClock } from "../../host/index.js";
 import { concatBytes, encodeCustomSection } from "../../host/wasm/encode.js";
 import { compileAssemblyScript } from "../../scripts/asc.js";
+import { unsignedRuntime } from "../support/runtime.js";
 
 // A probe built WITHOUT the SDK's abort: it imports AssemblyScript's own
 // env.abort(message, file, line, column), whose strings are managed objects.
@@ -55,7 +56,7 @@ test("env.abort messages decode exactly as @assemblyscript/loader decodes them",
   assert.ok(expected, `loader said: ${reference}`);
 
   // Ours: the same module through the runtime, as an E_PROBE_TRAP value.
-  const runtime = new ProbeRuntime({ clock: manualClock() });
+  const runtime = unsignedRuntime({ clock: manualClock() });
   await runtime.load(bytes);
   const scope = runtime.begin({});
   scope.request();

@@ -2,13 +2,14 @@ import { readFile } from "node:fs/promises";
 import { ROOT_CONTEXT, trace } from "@opentelemetry/api";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { isSandprobeError, manualClock, ProbeRuntime } from "../../host/index.js";
+import { isSandprobeError, manualClock } from "../../host/index.js";
 import { memoryTracing } from "../support/otel.js";
+import { unsignedRuntime } from "../support/runtime.js";
 
 // npm test builds build/components/ (jco embed + new) before running the tests.
 test("the runtime loads a probe given as a component and runs its core module on the fast path", async () => {
   const tracing = memoryTracing();
-  const runtime = new ProbeRuntime({ tracerProvider: tracing.provider, clock: manualClock() });
+  const runtime = unsignedRuntime({ tracerProvider: tracing.provider, clock: manualClock() });
   const component = new Uint8Array(await readFile("build/components/examples/latency.wasm"));
   assert.is(component[4], 0x0d, "a component preamble");
   const [info] = [await runtime.load(component)];
@@ -25,7 +26,7 @@ test("the runtime loads a probe given as a component and runs its core module on
 });
 
 test("a truncated component is refused with a typed error", async () => {
-  const runtime = new ProbeRuntime();
+  const runtime = unsignedRuntime();
   const component = new Uint8Array(await readFile("build/components/examples/latency.wasm"));
   try {
     await runtime.load(component.subarray(0, component.length - 7));

@@ -1,9 +1,10 @@
 import { ROOT_CONTEXT, trace } from "@opentelemetry/api";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { isSandprobeError, manualClock, ProbeRuntime } from "../../host/index.js";
+import { isSandprobeError, manualClock } from "../../host/index.js";
 import { memoryTracing } from "../support/otel.js";
 import { probeBytes } from "../support/probes.js";
+import { unsignedRuntime } from "../support/runtime.js";
 
 const parent = trace.setSpanContext(ROOT_CONTEXT, {
   traceId: "0af7651916cd43dd8448eb211c80319c",
@@ -13,7 +14,7 @@ const parent = trace.setSpanContext(ROOT_CONTEXT, {
 });
 
 test("a forbidden import is refused before instantiation, naming the import", async () => {
-  const runtime = new ProbeRuntime();
+  const runtime = unsignedRuntime();
   const bytes = await probeBytes("hostile", "forbidden-import");
   try {
     await runtime.load(bytes);
@@ -47,7 +48,7 @@ test("an http import without the manifest capability is refused", async () => {
 
 test("a trap is contained: typed error with the abort message, other probes and spans unharmed", async () => {
   const tracing = memoryTracing();
-  const runtime = new ProbeRuntime({ tracerProvider: tracing.provider, clock: manualClock() });
+  const runtime = unsignedRuntime({ tracerProvider: tracing.provider, clock: manualClock() });
   await runtime.replaceAll([await probeBytes("testing", "trap"), await probeBytes("testing", "timing")]);
   const scope = runtime.begin({ parent });
   assert.not.throws(() => scope.request());
@@ -65,7 +66,7 @@ test("a trap is contained: typed error with the abort message, other probes and 
 
 test("after a trap the probe runs again from a fresh instance", async () => {
   const tracing = memoryTracing();
-  const runtime = new ProbeRuntime({ tracerProvider: tracing.provider, clock: manualClock() });
+  const runtime = unsignedRuntime({ tracerProvider: tracing.provider, clock: manualClock() });
   await runtime.load(await probeBytes("testing", "trap"));
   runtime.begin({ parent }).request(); // call 1 traps (odd)
   const second = runtime.begin({ parent });
@@ -78,7 +79,7 @@ test("after a trap the probe runs again from a fresh instance", async () => {
 });
 
 test("an out-of-bounds memory access is a trap, not a host crash", async () => {
-  const runtime = new ProbeRuntime({ clock: manualClock() });
+  const runtime = unsignedRuntime({ clock: manualClock() });
   await runtime.load(await probeBytes("testing", "trap"));
   const scope = runtime.begin({ parent });
   scope.response(200);
@@ -87,7 +88,7 @@ test("an out-of-bounds memory access is a trap, not a host crash", async () => {
 });
 
 test("pointers outside the probe's memory are refused with E_GUEST_MEMORY", async () => {
-  const runtime = new ProbeRuntime({ clock: manualClock() });
+  const runtime = unsignedRuntime({ clock: manualClock() });
   await runtime.load(await probeBytes("hostile", "bad-pointer"));
   const scope = runtime.begin({ parent });
   scope.request();
@@ -100,7 +101,7 @@ test("pointers outside the probe's memory are refused with E_GUEST_MEMORY", asyn
 
 test("repeated failures quarantine the probe with backoff, then it runs again", async () => {
   const clock = manualClock();
-  const runtime = new ProbeRuntime({ clock, limits: { quarantineAfter: 3, quarantineBaseNs: 1_000_000_000 } });
+  const runtime = unsignedRuntime({ clock, limits: { quarantineAfter: 3, quarantineBaseNs: 1_000_000_000 } });
   await runtime.load(await probeBytes("hostile", "bad-pointer"));
   for (let i = 0; i < 3; i++) runtime.begin({ parent }).request();
   assert.is(runtime.probes()[0]?.quarantined, true);

@@ -2,9 +2,10 @@ import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from "@opentelemetry/ap
 import { SamplingDecision, TraceIdRatioBasedSampler } from "@opentelemetry/sdk-trace-base";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { manualClock, ProbeRuntime } from "../../host/index.js";
+import { manualClock } from "../../host/index.js";
 import { memoryTracing } from "../support/otel.js";
 import { probeBytes, seededBytes } from "../support/probes.js";
+import { unsignedRuntime } from "../support/runtime.js";
 
 function hex(bytes: Uint8Array): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
@@ -15,7 +16,7 @@ function parentFor(traceId: string, traceFlags = 0) {
 }
 
 test("sampler probe agrees with OpenTelemetry's TraceIdRatioBasedSampler(0.25) on every trace id", async () => {
-  const runtime = new ProbeRuntime({ clock: manualClock() });
+  const runtime = unsignedRuntime({ clock: manualClock() });
   await runtime.load(await probeBytes("examples", "sampler"));
   const reference = new TraceIdRatioBasedSampler(0.25);
   let kept = 0;
@@ -34,7 +35,7 @@ test("sampler probe agrees with OpenTelemetry's TraceIdRatioBasedSampler(0.25) o
 
 test("sampler probe keeps every trace on a critical path, even one the caller did not sample", async () => {
   const tracing = memoryTracing();
-  const runtime = new ProbeRuntime({ tracerProvider: tracing.provider, clock: manualClock() });
+  const runtime = unsignedRuntime({ tracerProvider: tracing.provider, clock: manualClock() });
   await runtime.load(await probeBytes("examples", "sampler"));
   for (let seed = 1; seed <= 200; seed++) {
     const scope = runtime.begin({ route: "/checkout", parent: parentFor(hex(seededBytes(seed, 16)), 0) });
@@ -48,7 +49,7 @@ test("sampler probe keeps every trace on a critical path, even one the caller di
 
 test("a drop decision keeps the other probes' spans out of the export", async () => {
   const tracing = memoryTracing();
-  const runtime = new ProbeRuntime({ tracerProvider: tracing.provider, clock: manualClock() });
+  const runtime = unsignedRuntime({ tracerProvider: tracing.provider, clock: manualClock() });
   await runtime.replaceAll([await probeBytes("examples", "sampler"), await probeBytes("examples", "latency")]);
   let dropped = 0;
   for (let seed = 1; seed <= 100; seed++) {
@@ -69,7 +70,7 @@ test("a drop decision keeps the other probes' spans out of the export", async ()
 test("latency probe: one span per request from arrival to response, with HTTP semantic conventions", async () => {
   const tracing = memoryTracing();
   const clock = manualClock();
-  const runtime = new ProbeRuntime({ tracerProvider: tracing.provider, clock });
+  const runtime = unsignedRuntime({ tracerProvider: tracing.provider, clock });
   await runtime.load(await probeBytes("examples", "latency"));
   const scope = runtime.begin({
     method: "POST",
@@ -96,7 +97,7 @@ test("latency probe: one span per request from arrival to response, with HTTP se
 test("slow-detector probe marks slow and failed requests only", async () => {
   const tracing = memoryTracing();
   const clock = manualClock();
-  const runtime = new ProbeRuntime({ tracerProvider: tracing.provider, clock });
+  const runtime = unsignedRuntime({ tracerProvider: tracing.provider, clock });
   await runtime.load(await probeBytes("examples", "slow-detector"));
   const run = (durationNs: number, status: number) => {
     const scope = runtime.begin({ route: "/r", parent: parentFor("4bf92f3577b34da6a3ce929d0e0e4736", 1) });

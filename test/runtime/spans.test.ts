@@ -1,9 +1,10 @@
 import { context, ROOT_CONTEXT, SpanKind, SpanStatusCode, TraceFlags, trace } from "@opentelemetry/api";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { manualClock, type ProbeLogRecord, ProbeRuntime } from "../../host/index.js";
+import { manualClock, type ProbeLogRecord } from "../../host/index.js";
 import { memoryTracing } from "../support/otel.js";
 import { probeBytes } from "../support/probes.js";
+import { unsignedRuntime } from "../support/runtime.js";
 
 const TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
 const PARENT_ID = "00f067aa0ba902b7";
@@ -16,7 +17,7 @@ async function setup() {
   const tracing = memoryTracing();
   const clock = manualClock({ epochSeconds: 1_700_000_000 });
   const logs: ProbeLogRecord[] = [];
-  const runtime = new ProbeRuntime({ tracerProvider: tracing.provider, clock, onLog: (r) => logs.push(r) });
+  const runtime = unsignedRuntime({ tracerProvider: tracing.provider, clock, onLog: (r) => logs.push(r) });
   await runtime.load(await probeBytes("testing", "timing"));
   return { tracing, clock, logs, runtime };
 }

@@ -4,9 +4,10 @@
 import { ROOT_CONTEXT, TraceFlags, trace } from "@opentelemetry/api";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { manualClock, ProbeRuntime } from "../../host/index.js";
+import { manualClock } from "../../host/index.js";
 import { createTelemetry } from "../../host/telemetry/setup.js";
 import { probeBytes, seededBytes } from "../support/probes.js";
+import { unsignedRuntime } from "../support/runtime.js";
 
 function hex(bytes: Uint8Array): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
@@ -14,7 +15,7 @@ function hex(bytes: Uint8Array): string {
 
 test("loading sampler@2.0.0 over sampler@1.0.0 switches the policy for the next requests", async () => {
   const telemetry = await createTelemetry({ export: "memory" });
-  const runtime = new ProbeRuntime({ ...telemetry.runtimeOptions, clock: manualClock() });
+  const runtime = unsignedRuntime({ ...telemetry.runtimeOptions, clock: manualClock() });
   await runtime.replaceAll([await probeBytes("examples", "sampler"), await probeBytes("examples", "latency")]);
   const run = (seed: number, route: string) => {
     const scope = runtime.begin({

@@ -8,9 +8,10 @@ import { SamplingDecision, TraceIdRatioBasedSampler } from "@opentelemetry/sdk-t
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { withProbesFetch } from "../../host/adapters/fetch.js";
-import { manualClock, ProbeRuntime } from "../../host/index.js";
+import { manualClock } from "../../host/index.js";
 import { createTelemetry } from "../../host/telemetry/setup.js";
 import { probeBytes, seededBytes } from "../support/probes.js";
+import { unsignedRuntime } from "../support/runtime.js";
 
 const RATIO = 0.25;
 
@@ -25,7 +26,7 @@ async function setup(options: { tail: { maxBufferedSpans?: number; maxSpansPerRe
     tail: options.tail,
   });
   const clock = manualClock();
-  const runtime = new ProbeRuntime({ ...telemetry.runtimeOptions, clock });
+  const runtime = unsignedRuntime({ ...telemetry.runtimeOptions, clock });
   await runtime.replaceAll([await probeBytes("examples", "tail-sampler"), await probeBytes("examples", "latency")]);
   return { telemetry, clock, runtime, memory: telemetry.memory! };
 }
@@ -80,7 +81,7 @@ test("a critical-path request is always kept, in tail and in head sampling, what
   const tail = await setup({ tail: true });
   // Head: ratio 0 and an unsampled caller would drop everything else.
   const head = await createTelemetry({ export: "memory", sampling: { ratio: 0, criticalRoutes: ["/checkout/*"] } });
-  const headRuntime = new ProbeRuntime({ ...head.runtimeOptions });
+  const headRuntime = unsignedRuntime({ ...head.runtimeOptions });
   await headRuntime.load(await probeBytes("examples", "latency"));
   for (const [runtime, route] of [
     [tail.runtime, "/checkout/pay"],
@@ -188,7 +189,7 @@ test("shutdown decides requests still held, by the fallback rule: nothing is lef
     sampling: { ratio: RATIO, criticalRoutes: ["/checkout/*"] },
     tail: true,
   });
-  const runtime = new ProbeRuntime({ ...telemetry.runtimeOptions, clock: manualClock() });
+  const runtime = unsignedRuntime({ ...telemetry.runtimeOptions, clock: manualClock() });
   await runtime.load(await probeBytes("examples", "latency"));
   for (let i = 0; i < 40; i++) {
     const scope = runtime.begin({

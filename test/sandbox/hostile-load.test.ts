@@ -7,9 +7,9 @@ import type { AddressInfo } from "node:net";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { withProbes } from "../../host/adapters/node-http.js";
-import { ProbeRuntime } from "../../host/runtime/runtime.js";
 import { memoryTracing } from "../support/otel.js";
 import { probeBytes } from "../support/probes.js";
+import { unsignedRuntime } from "../support/runtime.js";
 
 const REQUESTS = 3000;
 const CONCURRENCY = 32;
@@ -28,7 +28,7 @@ function get(port: number, agent: Agent, path: string): Promise<number> {
 
 test(`${REQUESTS} requests over loopback with hostile probes loaded: all 200, no good span lost, every failure counted`, async () => {
   const tracing = memoryTracing();
-  const runtime = new ProbeRuntime({
+  const runtime = unsignedRuntime({
     tracerProvider: tracing.provider,
     // The real clock: quarantine lengths pass in real time here (1 s, then 2 s, ...).
     limits: { fuelPerHook: 1_000_000 },

@@ -6,10 +6,11 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { manualClock } from "../../host/clock/clock.js";
 import { isSandprobeError } from "../../host/errors.js";
-import { ProbeRuntime } from "../../host/runtime/runtime.js";
+import type { ProbeRuntime } from "../../host/runtime/runtime.js";
 import type { HostLimits } from "../../host/world/limits.js";
 import { memoryTracing } from "../support/otel.js";
 import { probeBytes } from "../support/probes.js";
+import { unsignedRuntime } from "../support/runtime.js";
 
 const parent = trace.setSpanContext(ROOT_CONTEXT, {
   traceId: "0af7651916cd43dd8448eb211c80319c",
@@ -21,7 +22,7 @@ const parent = trace.setSpanContext(ROOT_CONTEXT, {
 async function runtimeWith(hostile: string, limits: Partial<HostLimits> = {}) {
   const tracing = memoryTracing();
   const clock = manualClock();
-  const runtime = new ProbeRuntime({ tracerProvider: tracing.provider, clock, limits });
+  const runtime = unsignedRuntime({ tracerProvider: tracing.provider, clock, limits });
   await runtime.replaceAll([await probeBytes("hostile", hostile), await probeBytes("testing", "timing")]);
   return { runtime, tracing, clock };
 }
@@ -50,7 +51,7 @@ test("an infinite loop in a hook: E_FUEL_EXHAUSTED every time, then quarantine; 
 
 test("an infinite loop in init: loading fails with E_FUEL_EXHAUSTED and the loaded set is unchanged", async () => {
   const tracing = memoryTracing();
-  const runtime = new ProbeRuntime({ tracerProvider: tracing.provider, limits: { fuelForInit: 1_000_000 } });
+  const runtime = unsignedRuntime({ tracerProvider: tracing.provider, limits: { fuelForInit: 1_000_000 } });
   await runtime.load(await probeBytes("testing", "timing"));
   try {
     await runtime.load(await probeBytes("hostile", "infinite-loop-init"));
@@ -86,7 +87,7 @@ test("a memory bomb: growth stops at the manifest's 16 pages (memory.grow says -
 
 test("fuel statistics: completed hook calls are counted, and the same requests cost the same fuel", async () => {
   const fuelOf = async () => {
-    const runtime = new ProbeRuntime({ tracerProvider: memoryTracing().provider, clock: manualClock() });
+    const runtime = unsignedRuntime({ tracerProvider: memoryTracing().provider, clock: manualClock() });
     await runtime.load(await probeBytes("testing", "timing"));
     for (let i = 0; i < 50; i++) serve(runtime);
     return runtime.stats().timing?.fuel;
@@ -102,7 +103,7 @@ test("fuel statistics: completed hook calls are counted, and the same requests c
 test("a precompiled module that skipped sandboxing is refused: E_MODULE_MISMATCH", async () => {
   const bytes = await probeBytes("testing", "timing");
   const module = await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
-  const runtime = new ProbeRuntime({ tracerProvider: memoryTracing().provider });
+  const runtime = unsignedRuntime({ tracerProvider: memoryTracing().provider });
   try {
     await runtime.load({ probe: bytes, module });
     assert.unreachable("an unmetered module was loaded");
@@ -113,7 +114,7 @@ test("a precompiled module that skipped sandboxing is refused: E_MODULE_MISMATCH
 
 test("thousands of requests with hostile probes loaded: every request answered, every good span delivered", async () => {
   const tracing = memoryTracing();
-  const runtime = new ProbeRuntime({
+  const runtime = unsignedRuntime({
     tracerProvider: tracing.provider,
     clock: manualClock(),
     // Enough for the well-behaved probe's garbage-collection spikes (~200 000), never for a loop without end.

@@ -8,10 +8,11 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { manualClock } from "../../host/clock/clock.js";
 import { isSandprobeError } from "../../host/errors.js";
-import { ProbeRuntime } from "../../host/runtime/runtime.js";
+import type { ProbeRuntime } from "../../host/runtime/runtime.js";
 import type { HostLimits } from "../../host/world/limits.js";
 import { memoryTracing } from "../support/otel.js";
 import { probeBytes } from "../support/probes.js";
+import { unsignedRuntime } from "../support/runtime.js";
 
 const parent = trace.setSpanContext(ROOT_CONTEXT, {
   traceId: "0af7651916cd43dd8448eb211c80319c",
@@ -27,7 +28,7 @@ async function runtimeWith(hostile: string, limits: Partial<HostLimits> = {}) {
   const tracing = memoryTracing();
   const clock = manualClock();
   const logs: string[] = [];
-  const runtime = new ProbeRuntime({
+  const runtime = unsignedRuntime({
     tracerProvider: tracing.provider,
     clock,
     limits,
@@ -157,7 +158,7 @@ for (const [probe, imported] of [
 ] as const) {
   test(`${probe}: refused with E_IMPORT_NOT_ALLOWED naming ${imported}; the loaded probes serve on`, async () => {
     const tracing = memoryTracing();
-    const runtime = new ProbeRuntime({ tracerProvider: tracing.provider, clock: manualClock() });
+    const runtime = unsignedRuntime({ tracerProvider: tracing.provider, clock: manualClock() });
     await runtime.load(await probeBytes("examples", "latency"));
     try {
       await runtime.load(await probeBytes("hostile", probe));

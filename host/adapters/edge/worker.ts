@@ -55,6 +55,8 @@ export interface EdgeStatus {
   readonly clock?: ClockFacts;
   readonly runtime?: string;
   readonly telemetry?: Readonly<Record<string, unknown>>;
+  /** True only if the worker's runtime loads unsigned probes (it never does: workers verify their bundle). */
+  readonly insecureAllowUnsigned: boolean;
 }
 
 export interface ProbedWorkerOptions<Env> extends EdgeProbeAssets {
@@ -82,7 +84,7 @@ interface Started {
   readonly clock: EdgeClock;
   readonly telemetry: EdgeTelemetry | undefined;
   readonly handle: (request: Request, env: unknown, ctx: ExecutionContextLike | undefined) => Promise<Response>;
-  status: Omit<EdgeStatus, "probes" | "stats" | "telemetry">;
+  status: Omit<EdgeStatus, "probes" | "stats" | "telemetry" | "insecureAllowUnsigned">;
 }
 
 function describe(error: unknown): { code?: string; message: string } {
@@ -159,10 +161,11 @@ export function probedWorker<Env>(app: EdgeApp<Env>, options: ProbedWorkerOption
   }
 
   function status(): EdgeStatus {
-    if (!current) return { state: "starting", probes: [], stats: {} };
+    if (!current) return { state: "starting", probes: [], stats: {}, insecureAllowUnsigned: false };
     const telemetry = current.telemetry?.stats?.();
     return {
       ...current.status,
+      insecureAllowUnsigned: current.runtime.insecureAllowUnsigned,
       probes: current.runtime.probes(),
       stats: current.runtime.stats(),
       ...(telemetry ? { telemetry } : {}),

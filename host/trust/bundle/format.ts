@@ -173,7 +173,12 @@ export function probeIdentity(probe: Uint8Array): { name: string; version: strin
 
 /** Assemble an unsigned bundle from its index and probe files (index order). */
 export function assembleBundle(index: BundleIndex, probes: readonly Uint8Array[]): Uint8Array {
-  if (probes.length !== index.probes.length) throw new RangeError("one probe file per index entry");
+  if (probes.length !== index.probes.length) {
+    throw new SandprobeError(
+      "E_BUNDLE_MISMATCH",
+      `the index lists ${index.probes.length} probes, ${probes.length} were given`,
+    );
+  }
   return concatBytes([
     MODULE_PREAMBLE,
     encodeCustomSection(BUNDLE_INDEX_SECTION, encodeIndex(index)),

@@ -154,21 +154,26 @@ function encodeSet(set: SignedHashes): Uint8Array {
   return concatBytes(parts);
 }
 
+/** Signature data outside the format's limits cannot be written (e.g. a 257th signature in a set). */
+function tooLarge(message: string): never {
+  throw new SandprobeError("E_MALFORMED", `cannot encode the signature section: ${message}`);
+}
+
 /** Encode signature data with minimal LEB128 everywhere, as wasmsign2 does. Checks the format's limits. */
 export function encodeSignatureData(data: SignatureData): Uint8Array {
-  if (data.sets.length > MAX_SETS) throw new RangeError(`${data.sets.length} signed hash sets (limit ${MAX_SETS})`);
+  if (data.sets.length > MAX_SETS) tooLarge(`${data.sets.length} signed hash sets (limit ${MAX_SETS})`);
   for (const set of data.sets) {
     if (set.hashes.length === 0 || set.hashes.length > MAX_HASHES) {
-      throw new RangeError(`${set.hashes.length} hashes in a set (1 to ${MAX_HASHES})`);
+      tooLarge(`${set.hashes.length} hashes in a set (1 to ${MAX_HASHES})`);
     }
     if (set.signatures.length > MAX_SIGNATURES) {
-      throw new RangeError(`${set.signatures.length} signatures in a set (limit ${MAX_SIGNATURES})`);
+      tooLarge(`${set.signatures.length} signatures in a set (limit ${MAX_SIGNATURES})`);
     }
-    for (const hash of set.hashes) if (hash.length !== HASH_LENGTH) throw new RangeError("a hash is not 32 bytes");
+    for (const hash of set.hashes) if (hash.length !== HASH_LENGTH) tooLarge("a hash is not 32 bytes");
     for (const entry of set.signatures) {
-      if (entry.keyId.length > MAX_KEY_ID_LENGTH) throw new RangeError("key id too long");
+      if (entry.keyId.length > MAX_KEY_ID_LENGTH) tooLarge("key id too long");
       if (entry.algorithm === ALG_ED25519 && entry.signature.length !== ED25519_SIGNATURE_LENGTH) {
-        throw new RangeError("an Ed25519 signature is not 64 bytes");
+        tooLarge("an Ed25519 signature is not 64 bytes");
       }
     }
   }
