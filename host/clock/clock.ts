@@ -32,24 +32,52 @@ export function epochOf(baseSeconds: number, baseNanos: number, instantNs: bigin
   return [baseSeconds + Number(total / NS_PER_S_BIG), Number(total % NS_PER_S_BIG)];
 }
 
+/** A step this size or more, shared by every step seen, means the clock is quantized (workerd: 1 ms). */
+const QUANTUM_NS = 1_000;
+/** Steps to see before trusting that a clock is quantized. */
+const QUANTUM_STEPS = 8;
+/** Reads whose steps are not counted, while the loop gets compiled. */
+const WARM_UP_READS = 64;
+
+function gcd(a: number, b: number): number {
+  while (b !== 0) [a, b] = [b, a % b];
+  return a;
+}
+
 /**
- * Measure the smallest step `read` moves in, in nanoseconds. Runtimes differ
- * a lot (Node: sub-microsecond; browsers: 5-100 us; workerd: 1 ms), and probes
- * deserve the truth through `resolution()`. A clock that never moves within
- * `maxSpins` reads (workerd in production only advances on I/O) reports 1 ms.
+ * Measure the step `read` (integer nanoseconds) moves in. Runtimes differ a
+ * lot (Node, Deno: ~0.15 us; browsers: 5-100 us; workerd: 1 ms), and probes
+ * deserve the truth through `resolution()`.
+ *
+ * Load cannot make a fine clock look coarse here: a quantized clock is
+ * recognised by every step being a multiple of one quantum of 1 us or more
+ * (what load does to the steps of a fine clock cannot produce that), and
+ * otherwise the result is the smallest of up to `samples` steps, taken
+ * after a warm-up, which a busy machine can only stretch in the few steps
+ * it preempts. A clock that never moves within `maxSpins` reads (workerd in
+ * production only advances on I/O) reports 1 ms.
  */
-export function measureResolutionNs(read: () => number, samples = 64, maxSpins = 200_000): number {
+export function measureResolutionNs(read: () => number, samples = 1_000, maxSpins = 200_000): number {
   let smallest = Number.POSITIVE_INFINITY;
+  let quantum = 0;
   let last = read();
-  for (let i = 0, spins = 0; i < samples && spins < maxSpins; spins++) {
+  for (let steps = 0, spins = 0; steps < samples && spins < maxSpins; spins++) {
     const now = read();
-    if (now !== last) {
-      smallest = Math.min(smallest, now - last);
+    if (now === last) continue;
+    // The first reads warm the loop up: a cold loop's own cost would look like a coarse step.
+    if (spins < WARM_UP_READS) {
       last = now;
-      i++;
+      continue;
     }
+    const step = Math.abs(Math.round(now - last));
+    smallest = Math.min(smallest, step);
+    quantum = gcd(quantum, step);
+    last = now;
+    steps++;
+    if (steps >= QUANTUM_STEPS && quantum >= QUANTUM_NS) return quantum;
   }
-  return Number.isFinite(smallest) ? Math.max(1, Math.round(smallest)) : 1_000_000;
+  if (!Number.isFinite(smallest)) return 1_000_000;
+  return quantum >= QUANTUM_NS ? quantum : Math.max(1, smallest);
 }
 
 /** The default clock: `performance.now()` anchored at `performance.timeOrigin`. */

@@ -29,7 +29,7 @@ export interface EdgeClock extends HostClock {
 }
 
 export interface EdgeClockOptions {
-  /** Steps to observe (default 8: enough for the minimum, cheap on a 1 ms clock). */
+  /** Steps to observe at most (default 1,000; a quantized clock such as workerd's is recognised after 8). */
   readonly samples?: number;
   /** Reads before giving up on a clock that does not move (default 20,000). */
   readonly maxSpins?: number;
@@ -59,7 +59,7 @@ export function edgeClock(options: EdgeClockOptions = {}): EdgeClock {
       if (now !== 0) moved = true;
       return now;
     },
-    options.samples ?? 8,
+    options.samples ?? 1_000,
     options.maxSpins ?? 20_000,
   );
   const facts: ClockFacts = { resolutionNs, coarse: resolutionNs > COARSE_RESOLUTION_NS, frozen: !moved };
