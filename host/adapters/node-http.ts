@@ -1,7 +1,7 @@
 /**
  * Node `http` adapter: wraps a request listener so every request runs the
  * loaded probes. Node-specific by design; the logic lives in the core
- * (http/request-probes.ts), shared with the fetch adapter.
+ * (adapters/http.ts), shared with the fetch adapter.
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 import type { Context } from "@opentelemetry/api";

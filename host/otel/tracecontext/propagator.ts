@@ -76,13 +76,34 @@ export class SandprobeTraceContextPropagator implements TextMapPropagator {
     const reading = readTraceContext((name) => getHeader(getter, carrier, name));
     const remote = reading.context;
     if (remote === undefined) return context;
-    const incoming: Incoming = { traceId: remote.traceId, traceFlags: remote.traceFlags };
-    return trace.setSpanContext(context.setValue(INCOMING_KEY, incoming), remote);
+    return trace.setSpanContext(rememberIncomingTraceContext(context, remote), remote);
   }
 
   fields(): string[] {
     return [TRACEPARENT_HEADER, TRACESTATE_HEADER];
   }
+}
+
+/**
+ * Remember the trace context a request arrived with, so that outgoing calls
+ * made under `context` (this propagator's `inject`, the edge `tracingFetch`)
+ * carry its random flag on. Adapters that read the headers themselves, rather
+ * than through `extract`, call this on the context they hand the application.
+ */
+export function rememberIncomingTraceContext(
+  context: Context,
+  incoming: { readonly traceId: string; readonly traceFlags: number },
+): Context {
+  return context.setValue(INCOMING_KEY, { traceId: incoming.traceId, traceFlags: incoming.traceFlags });
+}
+
+/**
+ * The flags to send for `spanContext` under `context`: its own, with the
+ * random flag of the incoming request restored when the span is in that
+ * request's trace (SDK spans keep only the sampled bit).
+ */
+export function outgoingTraceFlags(context: Context, spanContext: SpanContext): number {
+  return restoreRandomFlag(context, spanContext);
 }
 
 function restoreRandomFlag(context: Context, spanContext: SpanContext): number {
