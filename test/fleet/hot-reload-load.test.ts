@@ -175,7 +175,7 @@ test("hot reload under load: every request answered, one whole set each, no span
     { accepted: status.accepted, refused: status.refused, sourceErrors: status.sourceErrors },
     { accepted: accepted.size, refused: SCHEDULE.length - accepted.size, sourceErrors: 0 },
   );
-  assert.equal(status.errors, { E_SIGNATURE_INVALID: 2, E_ROLLBACK: 3 });
+  assert.equal(status.refusedBy, { E_SIGNATURE_INVALID: 2, E_ROLLBACK: 3 });
   assert.is(setAtOutcome.length, SCHEDULE.length);
   assert.equal(changedByRefusal, []);
   if (process.env.SANDPROBE_TEST_VERBOSE) console.log({ sent, served: Object.fromEntries(served) });

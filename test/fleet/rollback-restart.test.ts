@@ -173,7 +173,7 @@ test("a tampered bundle delivered through the file source is refused and changes
       { accepted: status.accepted, refused: status.refused, running: status.running, current: status.current?.version },
       { accepted: 2, refused: 1, running: false, current: "2.0.0" },
     );
-    assert.equal(status.errors, { E_SIGNATURE_INVALID: 1 });
+    assert.equal(status.refusedBy, { E_SIGNATURE_INVALID: 1 });
     assert.equal(
       runtime.probes().map((p) => p.version),
       ["2.0.0", "2.0.0", "2.0.0"],

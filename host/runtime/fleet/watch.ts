@@ -52,8 +52,10 @@ export interface WatchStatus {
   readonly sourceErrors: number;
   /** Deliveries skipped because they were byte for byte the last one seen. */
   readonly unchanged: number;
-  /** Refusals and source errors by code. */
-  readonly errors: Readonly<Partial<Record<ErrorCode | "internal", number>>>;
+  /** Refused bundles by code (E_SIGNATURE_INVALID, E_ROLLBACK, ...). */
+  readonly refusedBy: Readonly<Partial<Record<ErrorCode | "internal", number>>>;
+  /** Failed deliveries by reason (E_SOURCE's detail.reason: status, timeout, too-large, network, read). */
+  readonly sourceErrorsBy: Readonly<Record<string, number>>;
   readonly last:
     | { readonly kind: BundleOutcome["kind"]; readonly code?: string; readonly version?: string }
     | undefined;
@@ -79,6 +81,11 @@ function codeOf(error: unknown): ErrorCode | "internal" {
   return error instanceof SandprobeError ? error.code : "internal";
 }
 
+function sourceReason(error: unknown): string {
+  const reason = error instanceof SandprobeError ? error.detail.reason : undefined;
+  return typeof reason === "string" ? reason : codeOf(error);
+}
+
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -86,7 +93,8 @@ function messageOf(error: unknown): string {
 export function watchBundles(target: WatchTarget, source: BundleSource, options: WatchOptions = {}): BundleWatch {
   const controller = new AbortController();
   const counts = { accepted: 0, refused: 0, sourceErrors: 0, unchanged: 0 };
-  const errors: Partial<Record<ErrorCode | "internal", number>> = {};
+  const refusedBy: Partial<Record<ErrorCode | "internal", number>> = {};
+  const sourceErrorsBy: Record<string, number> = {};
   let current: WatchStatus["current"];
   let last: WatchStatus["last"];
   let lastDigest: string | undefined;
@@ -99,9 +107,14 @@ export function watchBundles(target: WatchTarget, source: BundleSource, options:
       current = { name, version, digest };
       last = { kind: outcome.kind, version };
     } else {
-      if (outcome.kind === "refused") counts.refused++;
-      else counts.sourceErrors++;
-      errors[outcome.code] = (errors[outcome.code] ?? 0) + 1;
+      if (outcome.kind === "refused") {
+        counts.refused++;
+        refusedBy[outcome.code] = (refusedBy[outcome.code] ?? 0) + 1;
+      } else {
+        counts.sourceErrors++;
+        const reason = sourceReason(outcome.error);
+        sourceErrorsBy[reason] = (sourceErrorsBy[reason] ?? 0) + 1;
+      }
       last = { kind: outcome.kind, code: outcome.code };
     }
     try {
@@ -142,7 +155,15 @@ export function watchBundles(target: WatchTarget, source: BundleSource, options:
   })();
 
   return {
-    status: () => ({ source: source.description, running, current, ...counts, errors: { ...errors }, last }),
+    status: () => ({
+      source: source.description,
+      running,
+      current,
+      ...counts,
+      refusedBy: { ...refusedBy },
+      sourceErrorsBy: { ...sourceErrorsBy },
+      last,
+    }),
     async stop() {
       controller.abort(new SandprobeError("E_SOURCE", "the watch was stopped", { reason: "stopped" }));
       await loop;
