@@ -95,8 +95,9 @@ export class TrustedLoader {
 
   /**
    * Write the versions accepted so far to the policy's ledger store, when it
-   * has one (a PersistedVersionLedger). False when the store refused: the
-   * versions stay recorded in memory and the next persist tries again.
+   * has one (a PersistedVersionLedger); `watch` does it after every swap,
+   * callers of loadBundle/loadProbe call it themselves. False when the store
+   * refused: the versions stay recorded in memory and the next persist tries again.
    */
   async persist(): Promise<boolean> {
     try {

@@ -178,7 +178,6 @@ test("hot reload under load: every request answered, one whole set each, no span
   assert.equal(status.refusedBy, { E_SIGNATURE_INVALID: 2, E_ROLLBACK: 3 });
   assert.is(setAtOutcome.length, SCHEDULE.length);
   assert.equal(changedByRefusal, []);
-  if (process.env.SANDPROBE_TEST_VERBOSE) console.log({ sent, served: Object.fromEntries(served) });
 });
 
 test.run();
