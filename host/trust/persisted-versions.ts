@@ -113,16 +113,6 @@ export class PersistedVersionLedger implements VersionLedger {
     this.#dirty = true;
   }
 
-  /** Every name and version this host holds (for status pages). */
-  entries(): Record<VersionSubject, Record<string, string>> {
-    const out: Record<VersionSubject, Record<string, string>> = { probe: {}, bundle: {} };
-    for (const [key, version] of this.#versions) {
-      const [subject, ...rest] = key.split(":");
-      out[subject as VersionSubject][rest.join(":")] = version;
-    }
-    return out;
-  }
-
   /**
    * Write what changed since the last flush, merged with what is stored
    * (the higher version wins). Flushes run one after another. E_LEDGER when
