@@ -26,6 +26,7 @@ import { jcoCase } from "./cases/jco.js";
 import { memoryCase } from "./cases/memory.js";
 import { meteringCase } from "./cases/metering.js";
 import { spansCase } from "./cases/spans.js";
+import { swapCase } from "./cases/swap.js";
 import { throughputCase } from "./cases/throughput.js";
 import { type BenchContext, makeContext } from "./context.js";
 
@@ -48,6 +49,7 @@ export const CASES: readonly CaseSpec[] = [
   { id: "extism", title: "Extism peer", weight: 3, run: extismCase },
   { id: "edge", title: "workerd requests per second", weight: 4, run: edgeCase },
   { id: "jco", title: "jco path vs fast path", weight: 2, run: jcoCase },
+  { id: "swap", title: "fleet hot reload: bundle swap time", weight: 2, run: swapCase },
 ];
 
 export interface RunOptions {

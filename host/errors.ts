@@ -63,6 +63,11 @@ export type ErrorCode =
   | "E_GLOBAL_LIMIT"
   // Host limits that cannot be applied (a negative fuel budget, more memory pages than 32-bit memory has, ...).
   | "E_LIMITS"
+  // --- Fleet (bundle sources, persisted version ledger) ---
+  // A bundle source could not deliver a bundle (network error, timeout, HTTP error status, answer over the size cap, unreadable file).
+  | "E_SOURCE"
+  // The persisted version ledger cannot be read (corrupt, wrong schema) or written.
+  | "E_LEDGER"
   // --- Edge workers (host/edge) ---
   // A precompiled module shipped with a worker does not match the verified probe it stands for.
   | "E_MODULE_MISMATCH";

@@ -2,7 +2,7 @@
  * sandprobe's public API: load signed probes, run them on requests, forward
  * their spans. Everything not exported here (or from the package's other
  * entries: sandprobe/node, /fetch, /edge, /telemetry, /otel-node,
- * /tracecontext, /components, /tooling) is internal and may change.
+ * /tracecontext, /components, /tooling, /fleet, /fleet-node) is internal and may change.
  */
 
 export {

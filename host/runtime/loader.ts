@@ -12,6 +12,8 @@ import type { TrustPolicy } from "../trust/policy.js";
 import { recordAccepted } from "../trust/record.js";
 import type { Signer } from "../trust/signers.js";
 import { verifyProbe } from "../trust/verify-probe.js";
+import type { BundleSource } from "./fleet/source.js";
+import { type BundleWatch, type WatchOptions, watchBundles } from "./fleet/watch.js";
 import type { ProbeInfo, ProbeRuntime } from "./runtime.js";
 
 export interface TrustedLoaderOptions {
@@ -89,5 +91,30 @@ export class TrustedLoader {
       this.#bundle = { name, version, digest, signers, probes };
       return this.#bundle;
     });
+  }
+
+  /**
+   * Write the versions accepted so far to the policy's ledger store, when it
+   * has one (a PersistedVersionLedger); `watch` does it after every swap,
+   * callers of loadBundle/loadProbe call it themselves. False when the store
+   * refused: the versions stay recorded in memory and the next persist tries again.
+   */
+  async persist(): Promise<boolean> {
+    try {
+      await this.policy.versions.flush?.();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * Keep the probe set in step with a bundle source: each bundle it delivers
+   * is verified against the policy and swapped in (loadBundle: all or
+   * nothing), the ledger persisted, and the outcome reported; on any failure
+   * the last good set keeps serving. Runs until `stop()`.
+   */
+  watch(source: BundleSource, options: WatchOptions = {}): BundleWatch {
+    return watchBundles(this, source, options);
   }
 }

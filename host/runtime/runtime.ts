@@ -9,7 +9,7 @@ import {
 import { type HostClock, performanceClock } from "../clock/clock.js";
 import { SandprobeError } from "../errors.js";
 import { admitProbe } from "../load/admit.js";
-import { prepareProbe } from "../load/prepare.js";
+import { type PreparedProbe, prepareProbe } from "../load/prepare.js";
 import { TelemetryLedger } from "../otel/ledger.js";
 import type { ProbeLoggerProvider } from "../otel/probe-telemetry.js";
 import type { SamplingPolicy } from "../otel/sampling-policy.js";
@@ -100,6 +100,8 @@ export class ProbeRuntime {
   private readonly provenance: ProvenanceOptions;
   private readonly warn: (message: string) => void;
   private warned = false;
+  /** The live set's verified probes by digest, as prepared (sandboxed + compiled): bounded by the set. */
+  private preparedByDigest = new Map<string, PreparedProbe>();
 
   constructor(options: RuntimeOptions = {}) {
     const limits = hostLimits(options.limits);
@@ -176,23 +178,37 @@ export class ProbeRuntime {
 
   private async prepareSettled(
     sources: readonly ProbeSource[],
-  ): Promise<{ loaded: LoadedProbe; verified: VerifiedProbe | undefined }[]> {
+  ): Promise<{ loaded: LoadedProbe; verified: VerifiedProbe | undefined; prepared: PreparedProbe }[]> {
     const settled = await Promise.all(sources.map((s) => this.settle(s)));
-    const admitted = settled.map((s) => ({
-      admitted: admitProbe("unverified" in s.probe ? s.probe.unverified : s.probe),
-      verified: "unverified" in s.probe ? undefined : s.probe,
-      module: s.module,
-    }));
+    const admitted = settled.map((s) => {
+      const verified = "unverified" in s.probe ? undefined : s.probe;
+      // A verified probe byte for byte in the live set was sandboxed and compiled already: reuse that work.
+      const reused = verified && s.module === undefined ? this.preparedByDigest.get(verified.digest) : undefined;
+      return {
+        admitted: reused ?? admitProbe("unverified" in s.probe ? s.probe.unverified : s.probe),
+        reused,
+        verified,
+        module: s.module,
+      };
+    });
     const names = new Set<string>();
     for (const { admitted: a } of admitted) {
       if (names.has(a.manifest.name)) throw new SandprobeError("E_MANIFEST", `probe "${a.manifest.name}" given twice`);
       names.add(a.manifest.name);
     }
-    const prepared = await Promise.all(admitted.map((a) => prepareProbe(a.admitted, this.limits, a.module)));
+    const prepared = await Promise.all(
+      admitted.map((a) => a.reused ?? prepareProbe(a.admitted, this.limits, a.module)),
+    );
     return prepared.map((p, i) => {
       const verified = admitted[i]?.verified;
-      return { loaded: LoadedProbe.create(p, this.env, verified !== undefined), verified };
+      return { loaded: LoadedProbe.create(p, this.env, verified !== undefined), verified, prepared: p };
     });
+  }
+
+  /** Remember how the live set's verified probes were prepared, so a swap that keeps one does not compile it again. */
+  private remember(prepared: readonly { verified: VerifiedProbe | undefined; prepared: PreparedProbe }[]): void {
+    this.preparedByDigest = new Map();
+    for (const p of prepared) if (p.verified) this.preparedByDigest.set(p.verified.digest, p.prepared);
   }
 
   /** Record verified probes as accepted in the runtime's own policy (rollback protection), once they are live. */
@@ -215,6 +231,7 @@ export class ProbeRuntime {
   async replaceAll(sources: readonly ProbeSource[]): Promise<ProbeInfo[]> {
     const prepared = await this.prepareSettled(sources);
     this.probeSet = prepared.map((p) => p.loaded);
+    this.remember(prepared);
     this.accept(prepared);
     return this.probeSet.map(info);
   }

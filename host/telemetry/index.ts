@@ -24,6 +24,7 @@ export {
   AccountingSpanProcessor,
 } from "./accounting.js";
 export { type Environment, type EnvironmentSettings, settingsFromEnvironment } from "./env.js";
+export { observeBundleWatch } from "./fleet-metrics.js";
 export {
   hrTimeToNanos,
   JsonLinesLogExporter,

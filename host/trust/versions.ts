@@ -11,6 +11,8 @@ export interface VersionLedger {
   get(subject: VersionSubject, name: string): string | undefined;
   /** Record the version now accepted (loaded) for this name. */
   set(subject: VersionSubject, name: string, version: string): void;
+  /** Persist what `set` recorded (a persisted ledger: trust/persisted-versions.ts); the loader awaits it after each swap. */
+  flush?(): Promise<void>;
 }
 
 export class MemoryVersionLedger implements VersionLedger {

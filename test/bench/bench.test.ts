@@ -76,6 +76,23 @@ test("npm run bench --quick: the floor, the empty hook, the example probes and m
   assert.equal(JSON.parse(readFileSync(paths.json, "utf8")).cases.length, 4);
 });
 
+test("the fleet swap case (quick): two swap rows of a 16-probe bundle, each against the cold load of the same bundle", async () => {
+  const report = await runBench({ quick: true, only: ["swap"] });
+  const swap = report.cases[0] as CaseResult;
+  assert.is(swap.id, "swap");
+  assert.is(swap.skipped, undefined, swap.skipped);
+  assert.equal(
+    swap.rows.map((r) => r.label.split(":")[0]),
+    ["16-probe bundle, all 16 new", "16-probe bundle, 1 changed"],
+  );
+  for (const row of swap.rows) {
+    assert.ok(row.value > 0 && Number.isFinite(row.value), row.label);
+    assert.ok(row.baseline?.label.includes("cold"), row.label);
+    assert.ok((row.ratio?.median ?? 0) > 0, row.label);
+  }
+  assert.is(swap.goals?.[0]?.met, null, "a quick run judges no goal");
+});
+
 test("sandprobe bench BUNDLE --quick --json --html: cases 2 to 6 for a signed bundle", async () => {
   const { secretKey, publicKey } = await generateKeyPair();
   const probes = [];

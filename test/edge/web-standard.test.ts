@@ -13,6 +13,7 @@ const NODE_ONLY = [
   "host/cli/", // the command line: files, arguments, exit codes
   "host/adapters/node-http.ts", // the node:http adapter
   "host/adapters/otel-node.ts", // reads OTEL_* from process.env, writes JSON Lines files
+  "host/adapters/node-fleet.ts", // watches a bundle file and keeps the version ledger in a file (node:fs)
 ];
 
 const FORBIDDEN: readonly [RegExp, string][] = [
@@ -58,6 +59,7 @@ test("the public entry points bundle for the browser platform with no node: impo
     "host/adapters/edge/index.js",
     "host/telemetry/edge-otlp.js",
     "host/adapters/fetch.js",
+    "host/runtime/fleet/index.js",
   ];
   const result = await build({
     entryPoints: entries.map((e) => join("dist", e)),

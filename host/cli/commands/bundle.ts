@@ -1,4 +1,5 @@
 import { createBundle } from "../../trust/bundle/create.js";
+import { type BundleDiff, diffBundles, type ProbeChange } from "../../trust/bundle/diff.js";
 import { parseBundle } from "../../trust/bundle/format.js";
 import { verifyBundle } from "../../trust/bundle/verify.js";
 import { createTrustPolicy, type TrustPolicy } from "../../trust/policy.js";
@@ -10,6 +11,7 @@ import { loadTrustFile } from "../trust-file.js";
 const usage = `Usage: sandprobe bundle create -o OUT -k SK [-K PK] --name NAME --version X.Y.Z PROBE.wasm...
        sandprobe bundle verify -i IN (-K PK [-K PK ...] | --trust TRUST.json)
        sandprobe bundle list IN [--json]
+       sandprobe bundle diff OLD NEW [--json]
 
 create  Pack signed probes into one signed bundle: an index of names, versions
         and SHA-256 digests plus each probe file, signed with SK. Every probe
@@ -19,6 +21,10 @@ verify  Verify the bundle signature, the index and every probe, all or
         nothing. With -K, signatures only (bundle and probes signed by one of
         the keys; capabilities not checked). With --trust, the full policy.
 list    Show the index (names, versions, digests) without verifying.
+diff    What a rollout from OLD to NEW changes: probes added, removed or
+        changed, versions, capabilities, headers and hooks added or removed,
+        limits, and warnings (versions going down, bytes changed under the
+        same version). Reads without verifying: run 'bundle verify' on NEW.
 
 Options:
   -i, --input-file IN    bundle to verify or list
@@ -28,7 +34,7 @@ Options:
       --name NAME        bundle name (create)
       --version X.Y.Z    bundle version (create)
       --trust FILE       trust policy file (verify)
-      --json             JSON output (list)
+      --json             JSON output (list, diff)
   -h, --help             show this help`;
 
 async function create(args: readonly string[], io: CliIo): Promise<ExitCode> {
@@ -107,11 +113,60 @@ async function list(args: readonly string[], io: CliIo): Promise<ExitCode> {
   return ExitCode.ok;
 }
 
-const SUBCOMMANDS: Record<string, (args: readonly string[], io: CliIo) => Promise<ExitCode>> = { create, verify, list };
+function describeChange(p: ProbeChange): string[] {
+  const versions =
+    p.change === "added"
+      ? `${p.newVersion}`
+      : p.change === "removed"
+        ? `${p.oldVersion}`
+        : p.oldVersion === p.newVersion
+          ? `${p.newVersion}`
+          : `${p.oldVersion} -> ${p.newVersion}`;
+  const lines = [`  ${p.change.padEnd(9)} ${p.name.padEnd(24)} ${versions}`];
+  const list = (label: string, items: readonly string[]) => {
+    if (items.length > 0) lines.push(`              ${label}: ${items.join(", ")}`);
+  };
+  list("capabilities added", p.capabilitiesAdded);
+  list("capabilities removed", p.capabilitiesRemoved);
+  list("headers added", p.headersAdded);
+  list("headers removed", p.headersRemoved);
+  list("hooks added", p.hooksAdded);
+  list("hooks removed", p.hooksRemoved);
+  if (p.limitsChanged) lines.push("              limits changed");
+  for (const warning of p.warnings) lines.push(`              WARNING: ${warning}`);
+  return lines;
+}
+
+function renderDiff(diff: BundleDiff): string {
+  const head = `bundle ${diff.old.name} ${diff.old.version} -> ${diff.new.name} ${diff.new.version} (not verified):`;
+  const lines = [head, ...diff.probes.flatMap(describeChange), ...diff.warnings.map((w) => `WARNING: ${w}`)];
+  const counts = (["added", "removed", "changed", "unchanged"] as const)
+    .map((kind) => `${diff.probes.filter((p) => p.change === kind).length} ${kind}`)
+    .join(", ");
+  const granted = diff.probes.reduce((n, p) => n + p.capabilitiesAdded.length + p.headersAdded.length, 0);
+  lines.push(`${counts}; ${granted} capabilit${granted === 1 ? "y or header" : "ies or headers"} added`);
+  return `${lines.join("\n")}\n`;
+}
+
+async function diff(args: readonly string[], io: CliIo): Promise<ExitCode> {
+  const { values, positionals } = parse(args, { json: { type: "boolean" } }, true);
+  if (positionals.length !== 2) throw new UsageError("give two bundle files: OLD NEW");
+  const [oldFile, newFile] = positionals as [string, string];
+  const result = diffBundles(await io.readFile(oldFile), await io.readFile(newFile));
+  io.stdout(values.json ? `${JSON.stringify({ ...result, verified: false }, null, 2)}\n` : renderDiff(result));
+  return ExitCode.ok;
+}
+
+const SUBCOMMANDS: Record<string, (args: readonly string[], io: CliIo) => Promise<ExitCode>> = {
+  create,
+  verify,
+  list,
+  diff,
+};
 
 export const bundle: Command = {
   name: "bundle",
-  summary: "create, verify or list a signed probe bundle",
+  summary: "create, verify, list or diff signed probe bundles",
   usage,
   async run(args, io) {
     const [sub, ...rest] = args;

@@ -33,6 +33,10 @@ Options:
       --status-path PATH      where the worker reports its probe status as JSON
                               (default /__sandprobe)
       --no-status             no status path (the refusal header and log remain)
+      --wrangler              also write wrangler.toml, so DIR deploys to Cloudflare
+                              Workers as it is: cd DIR && wrangler deploy
+      --worker-name NAME      the Worker's name for --wrangler (default: from the
+                              bundle name)
       --force                 write into a non-empty DIR
   -h, --help                  show this help`,
   async run(args, io) {
@@ -50,7 +54,10 @@ Options:
       force: { type: "boolean" },
       "status-path": { type: "string" },
       "no-status": { type: "boolean" },
+      wrangler: { type: "boolean" },
+      "worker-name": { type: "string" },
     });
+    if (values["worker-name"] !== undefined && !values.wrangler) throw new UsageError("--worker-name needs --wrangler");
     if (values["no-status"] && values["status-path"] !== undefined) {
       throw new UsageError("give --status-path or --no-status, not both");
     }
@@ -75,13 +82,17 @@ Options:
         force: values.force === true,
         ...(values["no-status"] ? { statusPath: null } : {}),
         ...(values["status-path"] === undefined ? {} : { statusPath: values["status-path"] }),
+        ...(values.wrangler
+          ? { wrangler: values["worker-name"] === undefined ? {} : { name: values["worker-name"] } }
+          : {}),
       },
       io,
     );
     const probes = result.probes.map((p) => `  ${p.name} ${p.version} -> ${p.file}`).join("\n");
     io.stdout(
       `packed bundle ${result.bundle.name} ${result.bundle.version} (sha256 ${result.bundle.digest}), verified:\n${probes}\n` +
-        `-> ${result.outDir} (${result.files.length} files); run: workerd serve ${result.outDir}/config.capnp\n`,
+        `-> ${result.outDir} (${result.files.length} files); run: workerd serve ${result.outDir}/config.capnp\n` +
+        (values.wrangler ? `deploy: cd ${result.outDir} && wrangler deploy\n` : ""),
     );
     return ExitCode.ok;
   },

@@ -14,6 +14,7 @@
  *   sandprobe/probes/NAME.wasm    each probe as the runtime runs it: sandboxedProbeBytes of the
  *                                 signed file, limits capped and code metered (workerd compiles at load)
  *   sandprobe/pack.json           what was packed (for people; the worker does not read it)
+ *   wrangler.toml                 with --wrangler: the same project for `wrangler deploy` (pack/wrangler.ts)
  */
 import { mkdir, readdir } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
@@ -32,6 +33,7 @@ import { decodeManifest, MANIFEST_SECTION } from "../../world/manifest.js";
 import { type CliIo, FileError, UsageError } from "../command.js";
 import { readTrustFile } from "../trust-file.js";
 import { type WorkerdBinding, type WorkerdModule, workerdConfig } from "./capnp.js";
+import { workerNameFor, wranglerToml } from "./wrangler.js";
 
 export const DEFAULT_PORT = 8787;
 export const DEFAULT_COMPATIBILITY_DATE = "2025-06-01";
@@ -56,6 +58,8 @@ export interface PackOptions {
   readonly force?: boolean;
   /** Path the worker answers with its probe status as JSON (default "/__sandprobe"); null: none. */
   readonly statusPath?: string | null;
+  /** Also write wrangler.toml for `wrangler deploy`; `name` is the Worker's (default: from the bundle name). */
+  readonly wrangler?: { readonly name?: string };
 }
 
 export interface PackResult {
@@ -239,6 +243,16 @@ export async function packWorker(options: PackOptions, io: CliIo): Promise<PackR
   if (statusPath !== null && !statusPath.startsWith("/")) throw new UsageError("the status path must start with /");
   const app = await bundleApp(entry, { trust: trust.config, pin, statusPath }, serviceName);
 
+  if (options.wrangler) {
+    // Refuse a Worker name wrangler would refuse before anything is written.
+    const name = options.wrangler.name ?? workerNameFor(verified.name);
+    try {
+      wranglerToml({ name, compatibilityDate: options.compatibilityDate ?? DEFAULT_COMPATIBILITY_DATE, bindings: [] });
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+  }
+
   // 3. Write the project.
   const outDir = resolve(options.outDir);
   await ensureEmptyDir(outDir, options.force === true);
@@ -272,18 +286,20 @@ export async function packWorker(options: PackOptions, io: CliIo): Promise<PackR
     { name: "SANDPROBE_OTLP_LINGER_MS", fromEnvironment: "SANDPROBE_OTLP_LINGER_MS" },
     ...(options.envBindings ?? []).map((name): WorkerdBinding => ({ name, fromEnvironment: name })),
   ];
+  const compatibilityDate = options.compatibilityDate ?? DEFAULT_COMPATIBILITY_DATE;
   let config: string;
+  let wrangler: string | undefined;
   try {
-    config = workerdConfig({
-      port: options.port ?? DEFAULT_PORT,
-      compatibilityDate: options.compatibilityDate ?? DEFAULT_COMPATIBILITY_DATE,
-      modules,
-      bindings,
-    });
+    config = workerdConfig({ port: options.port ?? DEFAULT_PORT, compatibilityDate, modules, bindings });
+    if (options.wrangler) {
+      const name = options.wrangler.name ?? workerNameFor(verified.name);
+      wrangler = wranglerToml({ name, compatibilityDate, bindings });
+    }
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
   await write("config.capnp", config);
+  if (wrangler !== undefined) await write("wrangler.toml", wrangler);
   const record = {
     packedBy: "sandprobe pack",
     bundle: pin,
