@@ -1,6 +1,7 @@
 /**
- * Build every probe under probes/{examples,hostile,testing} from AssemblyScript
- * source into build/probes/<group>/<name>.wasm, with its manifest
+ * Build every probe under probes/{examples,hostile,testing,bench} from
+ * AssemblyScript source, and under probes/{c,c-hostile} from C (with
+ * @yowasp/clang), into build/probes/<group>/<name>.wasm, with its manifest
  * (<name>.manifest.json beside the source) appended as the
  * `wasi-observability` custom section. One module per probe: asc merges all
  * entry files into one module, so each probe is built on its own, together
@@ -11,8 +12,9 @@ import { basename, join } from "node:path";
 import { concatBytes, encodeCustomSection } from "../host/wasm/encode.js";
 import { encodeManifest, MANIFEST_SECTION, validateManifest } from "../host/world/manifest.js";
 import { compileAssemblyScript } from "./asc.js";
+import { compileC } from "./clang.js";
 
-export const PROBE_GROUPS = ["examples", "hostile", "testing", "bench"] as const;
+export const PROBE_GROUPS = ["examples", "hostile", "testing", "bench", "c", "c-hostile"] as const;
 export const BUILD_DIR = "build/probes";
 
 export interface BuiltProbe {
@@ -22,11 +24,14 @@ export interface BuiltProbe {
 }
 
 export async function buildProbe(group: string, file: string): Promise<BuiltProbe> {
-  const name = basename(file, ".ts");
+  const isC = file.endsWith(".c");
+  const name = basename(file, isC ? ".c" : ".ts");
   const source = join("probes", group, file);
   const manifestPath = join("probes", group, `${name}.manifest.json`);
   const manifest = validateManifest(JSON.parse(await readFile(manifestPath, "utf8")));
-  const wasm = await compileAssemblyScript(["probes/sdk/exports.ts", source, "--config", "asconfig.json"], source);
+  const wasm = isC
+    ? await compileC(source)
+    : await compileAssemblyScript(["probes/sdk/exports.ts", source, "--config", "asconfig.json"], source);
   const out = concatBytes([wasm, encodeCustomSection(MANIFEST_SECTION, encodeManifest(manifest))]);
   const path = join(BUILD_DIR, group, `${name}.wasm`);
   await mkdir(join(BUILD_DIR, group), { recursive: true });
@@ -39,7 +44,9 @@ export async function buildAllProbes(): Promise<BuiltProbe[]> {
   for (const group of PROBE_GROUPS) {
     let files: string[];
     try {
-      files = (await readdir(join("probes", group))).filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts"));
+      files = (await readdir(join("probes", group))).filter(
+        (f) => (f.endsWith(".ts") && !f.endsWith(".d.ts")) || f.endsWith(".c"),
+      );
     } catch {
       continue;
     }

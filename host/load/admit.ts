@@ -3,9 +3,9 @@ import { parseModule, sameFuncType } from "../wasm/module.js";
 import { binaryKind, customSections } from "../wasm/sections.js";
 import type { FuncType, ParsedModule, Section } from "../wasm/types.js";
 import { coreImport, describeFuncType, HOOK_TYPE, REALLOC_TYPE } from "../world/core-abi.js";
-import { type Capability, decodeManifest, MANIFEST_SECTION, type Manifest } from "../world/manifest.js";
+import { type Capability, decodeManifest, MANIFEST_SECTION, type Manifest, stringEncodingOf } from "../world/manifest.js";
 import { HOOK_NAMES, type HookName, INIT_EXPORT, MEMORY_EXPORT, REALLOC_EXPORT } from "../world/names.js";
-import { extractCoreModule } from "./component/extract.js";
+import { checkStringEncoding, extractCoreModule } from "./component/extract.js";
 
 /**
  * A probe whose provenance is settled: the manifest was read from signed
@@ -51,6 +51,7 @@ export function admitProbe(probe: ProbeToAdmit | Uint8Array): AdmittedProbe {
       probe instanceof Uint8Array
         ? manifestOf(extracted.manifest === undefined ? [] : [extracted.manifest])
         : probe.manifest;
+    checkStringEncoding(extracted, stringEncodingOf(manifest));
   } else {
     module = parseModule(bytes, probe instanceof Uint8Array ? undefined : probe.sections);
     manifest =

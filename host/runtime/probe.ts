@@ -5,7 +5,7 @@ import { START_EXPORT } from "../load/meter/abi.js";
 import type { PreparedProbe } from "../load/prepare.js";
 import { ProbeTelemetry, type ProbeTelemetryOptions } from "../otel/probe-telemetry.js";
 import { SpanTable } from "../otel/span-table.js";
-import type { HookName, Manifest } from "../world/manifest.js";
+import { type HookName, type Manifest, stringEncodingOf } from "../world/manifest.js";
 import { classifyFailure, FailurePolicy, fuelExhaustion } from "./failure.js";
 import { initView } from "./host/context.js";
 import type { ActiveCall, ProbeContext, ProbeLogRecord, RequestView } from "./host/core/context.js";
@@ -81,6 +81,7 @@ export class LoadedProbe implements Probe {
     const limits = prepared.limits;
     const memory = new GuestMemory();
     memory.maxStringUnits = limits.maxStringUnits;
+    memory.useEncoding(stringEncodingOf(prepared.manifest));
     this.ctx = {
       name: this.name,
       telemetry: new ProbeTelemetry(this.name, this.version, env.telemetry),

@@ -29,6 +29,14 @@ export interface RequestedLimits {
   readonly spansPerInvocation?: number;
 }
 
+/**
+ * How the probe's core module lays out strings in the canonical ABI:
+ * "utf16" (AssemblyScript; a length counts code units) or "utf8" (C, Rust,
+ * componentize-js; a length counts bytes). Absent means "utf16".
+ */
+export type StringEncoding = "utf16" | "utf8";
+export const STRING_ENCODINGS: readonly StringEncoding[] = ["utf16", "utf8"];
+
 export interface Manifest {
   /** Schema version of this manifest format (1). */
   readonly schema: 1;
@@ -40,6 +48,13 @@ export interface Manifest {
   /** Lower-case names of the request headers the probe may read (needs "http.header"). */
   readonly headers: readonly string[];
   readonly limits: RequestedLimits;
+  /** The string encoding of its core module (absent: "utf16"). */
+  readonly stringEncoding?: StringEncoding;
+}
+
+/** The string encoding a probe's manifest declares ("utf16" when it says nothing). */
+export function stringEncodingOf(manifest: Manifest): StringEncoding {
+  return manifest.stringEncoding ?? "utf16";
 }
 
 const NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
@@ -72,7 +87,7 @@ function positiveInt(value: unknown, field: string): number | undefined {
 /** Validate a decoded manifest object; unknown fields are refused so typos cannot hide. */
 export function validateManifest(value: unknown): Manifest {
   if (!isRecord(value)) fail("manifest must be a JSON object");
-  const known = new Set(["schema", "name", "version", "hooks", "capabilities", "headers", "limits"]);
+  const known = new Set(["schema", "name", "version", "hooks", "capabilities", "headers", "limits", "stringEncoding"]);
   for (const key of Object.keys(value)) if (!known.has(key)) fail(`unknown field "${key}"`);
   if (value.schema !== 1) fail(`"schema" must be 1`);
   if (typeof value.name !== "string" || !NAME.test(value.name)) fail(`"name" must match ${NAME}`);
@@ -94,6 +109,10 @@ export function validateManifest(value: unknown): Manifest {
     ...optional("memoryPages", positiveInt(limitsValue.memoryPages, "memoryPages")),
     ...optional("spansPerInvocation", positiveInt(limitsValue.spansPerInvocation, "spansPerInvocation")),
   };
+  const encoding = value.stringEncoding;
+  if (encoding !== undefined && !STRING_ENCODINGS.includes(encoding as StringEncoding)) {
+    fail(`"stringEncoding" must be one of ${STRING_ENCODINGS.join(", ")}`);
+  }
   return {
     schema: 1,
     name: value.name,
@@ -102,6 +121,7 @@ export function validateManifest(value: unknown): Manifest {
     capabilities: capabilities as Capability[],
     headers,
     limits,
+    ...(encoding === undefined ? {} : { stringEncoding: encoding as StringEncoding }),
   };
 }
 

@@ -7,7 +7,7 @@ import { parseModule, SectionId } from "../../wasm/module.js";
 import { customSections } from "../../wasm/sections.js";
 import type { ParsedModule, Section } from "../../wasm/types.js";
 import { FAST_PATH_INTERFACES, STRING_FUNCTIONS } from "../../world/core-abi.js";
-import { MANIFEST_SECTION } from "../../world/manifest.js";
+import { MANIFEST_SECTION, type StringEncoding } from "../../world/manifest.js";
 
 /** Where the probe manifest was found. */
 export type ManifestSource = "core" | "component";
@@ -26,6 +26,8 @@ export interface FastPathComponent {
   readonly coreRange: CoreModuleRange;
   /** The manifest section's content, or undefined when there is none. */
   readonly manifest: Uint8Array | undefined;
+  /** How the component lowered strings (canon options); undefined when none cross. */
+  readonly stringEncoding: "utf8" | "utf16" | undefined;
   readonly manifestSource: ManifestSource | undefined;
   /** The component's top-level imports and exports. */
   readonly imports: readonly ComponentExtern[];
@@ -139,14 +141,13 @@ function checkImports(main: ParsedModule, layout: ComponentLayout, interfaces: R
 }
 
 /**
- * The fast path lowers strings as UTF-16 (AssemblyScript's layout). A core
- * module's signatures look the same for UTF-8, so the encoding is read from
- * the component's canon options: none may name another encoding, and a
- * module that imports a string function must have been lowered with utf16
- * (wit-component writes the option only where strings cross; omitted means
- * UTF-8).
+ * The string encoding the component lowered its core module with, read from
+ * its canon options (a core module's signatures look the same for UTF-8 and
+ * UTF-16). wit-component writes the option only where strings cross, and
+ * omitted means UTF-8. The fast path runs UTF-16 and UTF-8; latin1+utf16 and
+ * a mix of encodings are refused. Undefined when no string crosses.
  */
-function checkCanon(main: ParsedModule, layout: ComponentLayout): void {
+function canonEncoding(main: ParsedModule, layout: ComponentLayout): "utf8" | "utf16" | undefined {
   if (layout.otherCanon.length > 0) {
     const opcodes = layout.otherCanon.map((op) => `0x${op.toString(16)}`).join(", ");
     unsupported(
@@ -156,15 +157,31 @@ function checkCanon(main: ParsedModule, layout: ComponentLayout): void {
   }
   const { utf8, utf16 } = layout.stringEncodings;
   const latin1 = layout.stringEncodings["latin1+utf16"];
-  const stringImport = main.imports.find((i) => STRING_FUNCTIONS.has(`${i.module}#${i.name}`));
-  if (utf8 > 0 || latin1 > 0 || (stringImport && utf16 === 0)) {
-    const encoding = latin1 > 0 ? "latin1+utf16" : "utf8";
+  if (latin1 > 0 || (utf8 > 0 && utf16 > 0)) {
+    const encoding = latin1 > 0 ? "latin1+utf16" : "mixed";
     unsupported(
-      `the component lowers strings as ${encoding}; the fast path reads them as UTF-16 (embed the world with string-encoding utf16), or run it with jco`,
-      "string-encoding=utf16",
+      `the component lowers strings as ${encoding}; the fast path reads one encoding per probe, utf16 or utf8 (or run it with jco)`,
+      "string-encoding=utf16 or utf8",
       { encoding },
     );
   }
+  if (utf16 > 0) return "utf16";
+  const stringImport = main.imports.find((i) => STRING_FUNCTIONS.has(`${i.module}#${i.name}`));
+  return utf8 > 0 || stringImport ? "utf8" : undefined;
+}
+
+/**
+ * Refuse a component whose canon options and manifest disagree on the string
+ * encoding: the manifest says how the host reads the probe's strings.
+ */
+export function checkStringEncoding(component: FastPathComponent, declared: StringEncoding): void {
+  const lowered = component.stringEncoding;
+  if (lowered === undefined || lowered === declared) return;
+  unsupported(
+    `the component lowers strings as ${lowered} but its manifest declares ${declared}: set "stringEncoding": "${lowered}" in the manifest, or embed the world with string-encoding ${declared}`,
+    `string-encoding=${declared}`,
+    { encoding: lowered },
+  );
 }
 
 /**
@@ -182,7 +199,7 @@ export function extractCoreModule(bytes: Uint8Array, options: ExtractOptions = {
   const layout = readComponentLayout(bytes, options.sections);
   const { main, glue } = pickMain(bytes, layout);
   checkImports(main.module, layout, options.interfaces ?? FAST_PATH_INTERFACES);
-  checkCanon(main.module, layout);
+  const stringEncoding = canonEncoding(main.module, layout);
 
   const inCore = customSections(main.module.bytes, main.module.sections, MANIFEST_SECTION);
   const atTop = layout.customSections.filter((s) => s.name === MANIFEST_SECTION).map((s) => s.content);
@@ -209,6 +226,7 @@ export function extractCoreModule(bytes: Uint8Array, options: ExtractOptions = {
     coreRange: main.range,
     manifest: coreManifest ?? topManifest,
     manifestSource,
+    stringEncoding,
     imports: layout.imports,
     exports: layout.exports,
     glueModules: glue,

@@ -1,6 +1,8 @@
 import { SandprobeError } from "../../../errors.js";
 
 const utf16 = new TextDecoder("utf-16le");
+const utf8 = new TextDecoder("utf-8");
+const utf8Encoder = new TextEncoder();
 /** Below this many code units String.fromCharCode beats TextDecoder. */
 const SHORT_STRING = 64;
 /** Short strings remembered per instance (a power of two): a direct-mapped cache keyed by content hash. */
@@ -46,8 +48,15 @@ export class GuestMemory {
   private readonly recent: (CachedString | undefined)[] = new Array<CachedString | undefined>(RECENT_STRINGS).fill(
     undefined,
   );
-  /** Longest string, in code units, the host decodes; longer ones are cut. */
+  /** Longest string the host decodes, in code units (bytes for a UTF-8 probe); longer ones are cut. */
   maxStringUnits = 64 * 1024;
+  /** The probe lays out strings as UTF-8 (manifest `stringEncoding`): lengths count bytes. */
+  private utf8 = false;
+
+  /** Choose the probe's string encoding, once, before the first call. */
+  useEncoding(encoding: "utf16" | "utf8"): void {
+    this.utf8 = encoding === "utf8";
+  }
 
   bind(memory: WebAssembly.Memory | undefined, realloc: Realloc | undefined): void {
     this.memory = memory;
@@ -79,8 +88,9 @@ export class GuestMemory {
     );
   }
 
-  /** Decode a UTF-16 string the guest passed as (ptr, length in code units). */
+  /** Decode a string the guest passed as (ptr, length): code units for UTF-16, bytes for UTF-8. */
   readString(ptr: number, units: number): string {
+    if (this.utf8) return this.readUtf8(ptr, units);
     this.refresh();
     const start = ptr >>> 0;
     const length = units >>> 0;
@@ -123,6 +133,28 @@ export class GuestMemory {
     this.byAddress[near] = entry;
     this.addressOf[near] = start;
     return entry.text;
+  }
+
+  /**
+   * Decode a UTF-8 string (ptr, length in bytes), cut at maxStringUnits bytes
+   * on a character boundary. Invalid sequences become U+FFFD, as the
+   * canonical ABI's lifting of a string allows no trap here for a host import.
+   */
+  private readUtf8(ptr: number, length: number): string {
+    this.refresh();
+    const start = ptr >>> 0;
+    const bytes = length >>> 0;
+    if (start + bytes > (this.buffer?.byteLength ?? 0)) this.outOfBounds("string", start, bytes);
+    const u8 = new Uint8Array(this.buffer as ArrayBuffer, start, bytes);
+    let take = Math.min(bytes, this.maxStringUnits);
+    if (take < bytes) while (take > 0 && ((u8[take] as number) & 0xc0) === 0x80) take--;
+    if (take <= SHORT_STRING) {
+      // Short ASCII (names, keys, most values): no decoder call.
+      let ascii = true;
+      for (let i = 0; i < take; i++) if ((u8[i] as number) >= 0x80) ascii = false;
+      if (ascii) return String.fromCharCode.apply(null, u8.subarray(0, take) as unknown as number[]);
+    }
+    return utf8.decode(u8.subarray(0, take));
   }
 
   /** Whether the `take` code units at byte `start` are those of `cached`. */
@@ -190,6 +222,10 @@ export class GuestMemory {
    * (ptr, length) at `retPtr`, as the canonical ABI lowers a string result.
    */
   writeStringResult(retPtr: number, text: string): void {
+    if (this.utf8) {
+      this.writeUtf8Result(retPtr, text);
+      return;
+    }
     this.checkRange(retPtr, 8);
     let ptr = 0;
     if (text.length > 0) {
@@ -204,5 +240,21 @@ export class GuestMemory {
     const at = this.checkRange(retPtr, 8);
     this.view.setUint32(at, ptr, true);
     this.view.setUint32(at + 4, text.length, true);
+  }
+
+  /** writeStringResult for a UTF-8 probe: (ptr, length in bytes), allocated with alignment 1. */
+  private writeUtf8Result(retPtr: number, text: string): void {
+    this.checkRange(retPtr, 8);
+    const encoded = utf8Encoder.encode(text);
+    let ptr = 0;
+    if (encoded.length > 0) {
+      if (!this.realloc) throw new SandprobeError("E_EXPORT_MISSING", "probe has no cabi_realloc");
+      ptr = this.realloc(0, 0, 1, encoded.length) >>> 0;
+      this.checkRange(ptr, encoded.length);
+      new Uint8Array(this.buffer as ArrayBuffer, ptr, encoded.length).set(encoded);
+    }
+    const at = this.checkRange(retPtr, 8);
+    this.view.setUint32(at, ptr, true);
+    this.view.setUint32(at + 4, encoded.length, true);
   }
 }
