@@ -11,8 +11,9 @@ import {
   extractTraceContext,
   type HeaderGetter,
   injectTraceContext,
+  outgoingTraceFlags,
   type RemoteTraceContext,
-  TRACE_FLAG_RANDOM,
+  withIncomingTraceContext,
 } from "../otel/tracecontext/index.js";
 import type { ProbeRuntime } from "../runtime/runtime.js";
 import type { RequestScope } from "../runtime/scope.js";
@@ -81,7 +82,8 @@ export function startHttpRequest(
   } else {
     remote = extractTraceContext(request.header);
     // With tail sampling on, the request's buffer rides on the context: the server span joins it.
-    const base = runtime.requestContext(remote ? trace.setSpanContext(ROOT_CONTEXT, remote) : ROOT_CONTEXT);
+    // The incoming flags ride on it too, so the app's outgoing calls keep the random flag.
+    const base = runtime.requestContext(remote ? withIncomingTraceContext(ROOT_CONTEXT, remote) : ROOT_CONTEXT);
     if (options.serverSpan === false) {
       parent = base;
     } else {
@@ -117,8 +119,7 @@ export function startHttpRequest(
     if (spanContext) {
       // The random flag describes the trace id, which the server span shares
       // with the caller; OpenTelemetry's SDK drops it, so carry it over.
-      const random = (remote?.traceFlags ?? 0) & TRACE_FLAG_RANDOM;
-      const flags = spanContext.traceFlags | random;
+      const flags = outgoingTraceFlags(scope.parent, spanContext);
       injectTraceContext({ ...spanContext, traceFlags: flags }, (name, value) => responseHeaders.push([name, value]));
     }
   }

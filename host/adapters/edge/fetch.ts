@@ -1,11 +1,18 @@
 /**
  * Outgoing `fetch` that carries the trace on: every call is a CLIENT span,
  * child of the request's context, and its `traceparent` names that span
- * (a new child span id per call), with the random flag kept.
+ * (a new child span id per call), with the random flag kept: from the
+ * request's context (the adapters remember the incoming flags there) or
+ * from `extraFlags`.
  */
 import { type Context, SpanKind, SpanStatusCode, type Tracer } from "@opentelemetry/api";
 import type { HostClock } from "../../clock/clock.js";
-import { injectTraceContext, randomSpanId, TRACE_FLAG_RANDOM } from "../../otel/tracecontext/index.js";
+import {
+  injectTraceContext,
+  outgoingTraceFlags,
+  randomSpanId,
+  TRACE_FLAG_RANDOM,
+} from "../../otel/tracecontext/index.js";
 
 export type FetchLike = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
 
@@ -14,7 +21,10 @@ export interface TracingFetchOptions {
   readonly context: Context;
   readonly tracer: Tracer;
   readonly clock: HostClock;
-  /** Trace flags bits to add on the wire (the caller's random flag: SDKs drop it). */
+  /**
+   * Trace flags bits to add on the wire (the caller's random flag: SDKs drop
+   * it). Not needed with a context from the adapters, which carries it.
+   */
   readonly extraFlags?: number;
   /** The fetch to wrap (default `globalThis.fetch`). */
   readonly fetch?: FetchLike;
@@ -52,7 +62,7 @@ export function tracingFetch(options: TracingFetchOptions): FetchLike {
     const headers = new Headers(request.headers);
     // Without a recording SDK the span shares its parent's id: send a fresh one anyway.
     injectTraceContext(
-      { ...spanContext, traceFlags: spanContext.traceFlags | extraFlags },
+      { ...spanContext, traceFlags: outgoingTraceFlags(context, spanContext) | extraFlags },
       (name, value) => headers.set(name, value),
       span.isRecording() ? {} : { spanId: randomSpanId() },
     );

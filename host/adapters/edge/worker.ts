@@ -11,7 +11,6 @@
 import { type Context, trace } from "@opentelemetry/api";
 import { type ClockFacts, type EdgeClock, edgeClock } from "../../clock/edge.js";
 import { isSandprobeError } from "../../errors.js";
-import { extractTraceContext, headerGetter } from "../../otel/tracecontext/index.js";
 import { type ProbeInfo, ProbeRuntime } from "../../runtime/runtime.js";
 import type { ProbeStatsSnapshot } from "../../runtime/stats.js";
 import type { EdgeTelemetry } from "../../telemetry/request-batch.js";
@@ -92,10 +91,6 @@ function describe(error: unknown): { code?: string; message: string } {
   return { message: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
 }
 
-function randomFlagOf(request: Request): number {
-  return extractTraceContext(headerGetter(request.headers))?.traceFlags ?? 0;
-}
-
 export function probedWorker<Env>(app: EdgeApp<Env>, options: ProbedWorkerOptions<Env>): ProbedWorker<Env> {
   const log = options.log ?? ((message: string) => console.error(message));
   const statusPath = options.statusPath === undefined ? "/__sandprobe" : options.statusPath;
@@ -140,7 +135,8 @@ export function probedWorker<Env>(app: EdgeApp<Env>, options: ProbedWorkerOption
         const edge: EdgeRequest = {
           context,
           fetch: (input, init) =>
-            tracingFetch({ context, tracer, clock, extraFlags: randomFlagOf(request) })(input, init),
+            // The adapter's context remembers the incoming flags: the random one goes out again.
+            tracingFetch({ context, tracer, clock })(input, init),
         };
         return app.fetch(request, appEnv, ctx, edge);
       },

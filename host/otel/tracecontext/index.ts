@@ -19,7 +19,12 @@ export {
   type TraceContextReading,
 } from "./headers.js";
 export { isValidSpanId, isValidTraceId, randomSpanId, randomTraceId } from "./ids.js";
-export { SandprobeTraceContextPropagator, type TraceContextPropagatorOptions } from "./propagator.js";
+export {
+  outgoingTraceFlags,
+  SandprobeTraceContextPropagator,
+  type TraceContextPropagatorOptions,
+  withIncomingTraceContext,
+} from "./propagator.js";
 export {
   type ChildOptions,
   childTraceparent,

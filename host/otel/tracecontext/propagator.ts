@@ -66,7 +66,7 @@ export class SandprobeTraceContextPropagator implements TextMapPropagator {
   inject(context: Context, carrier: unknown, setter: TextMapSetter): void {
     const spanContext = trace.getSpanContext(context);
     if (!spanContext || !isSpanContextValid(spanContext) || context.getValue(SUPPRESS_TRACING_KEY) === true) return;
-    const outgoing = { ...spanContext, traceFlags: restoreRandomFlag(context, spanContext) };
+    const outgoing = { ...spanContext, traceFlags: outgoingTraceFlags(context, spanContext) };
     injectTraceContext(outgoing, (name, value) => setter.set(carrier, name, value), {
       maxTraceStateLength: this.#maxTraceStateLength,
     });
@@ -76,8 +76,7 @@ export class SandprobeTraceContextPropagator implements TextMapPropagator {
     const reading = readTraceContext((name) => getHeader(getter, carrier, name));
     const remote = reading.context;
     if (remote === undefined) return context;
-    const incoming: Incoming = { traceId: remote.traceId, traceFlags: remote.traceFlags };
-    return trace.setSpanContext(context.setValue(INCOMING_KEY, incoming), remote);
+    return withIncomingTraceContext(context, remote);
   }
 
   fields(): string[] {
@@ -85,7 +84,23 @@ export class SandprobeTraceContextPropagator implements TextMapPropagator {
   }
 }
 
-function restoreRandomFlag(context: Context, spanContext: SpanContext): number {
+/**
+ * `context` with `remote` as its parent span context, remembered as the
+ * request's incoming trace context: what `extract` returns. Adapters that
+ * read the headers themselves use it so that an outgoing inject from any
+ * context derived from this one restores the incoming random flag.
+ */
+export function withIncomingTraceContext(context: Context, remote: SpanContext): Context {
+  const incoming: Incoming = { traceId: remote.traceId, traceFlags: remote.traceFlags };
+  return trace.setSpanContext(context.setValue(INCOMING_KEY, incoming), remote);
+}
+
+/**
+ * The flags to send for `spanContext` from `context`: its own, with the
+ * random bit of the incoming trace context when the span is in that trace
+ * (Level 2: same trace id, same random flag; SDK spans keep only sampled).
+ */
+export function outgoingTraceFlags(context: Context, spanContext: SpanContext): number {
   const incoming = context.getValue(INCOMING_KEY);
   if (!isIncoming(incoming) || incoming.traceId !== spanContext.traceId) return spanContext.traceFlags;
   return (spanContext.traceFlags & ~TRACE_FLAG_RANDOM) | (incoming.traceFlags & TRACE_FLAG_RANDOM);
