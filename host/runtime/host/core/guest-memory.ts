@@ -79,13 +79,29 @@ export class GuestMemory {
     );
   }
 
-  /** Decode a UTF-16 string the guest passed as (ptr, length in code units). */
-  readString(ptr: number, units: number): string {
+  // Strings. Every string argument goes through checkString (bounds, alignment)
+  // and, when the host needs its text, readString (decode, with caches).
+  // A second encoding (UTF-8) slots in beside these two.
+
+  /**
+   * Check a UTF-16 string argument (ptr, length in code units) without
+   * decoding it: a string the host does not need (an attribute of a span
+   * that does not record) still traps when it lies outside memory, so
+   * sampling never changes whether a probe fails.
+   */
+  checkString(ptr: number, units: number): void {
     this.refresh();
     const start = ptr >>> 0;
     const length = units >>> 0;
     if (start & 1) this.outOfBounds("misaligned UTF-16 string", start, length * 2);
     if (start + length * 2 > (this.buffer?.byteLength ?? 0)) this.outOfBounds("string", start, length * 2);
+  }
+
+  /** Decode a UTF-16 string the guest passed as (ptr, length in code units). */
+  readString(ptr: number, units: number): string {
+    this.checkString(ptr, units);
+    const start = ptr >>> 0;
+    const length = units >>> 0;
     const take = Math.min(length, this.maxStringUnits);
     const first = start >>> 1;
     if (take > SHORT_STRING) return utf16.decode(this.u16.subarray(first, first + take));
