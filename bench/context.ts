@@ -9,6 +9,7 @@ import {
   BasicTracerProvider,
   BatchSpanProcessor,
   InMemorySpanExporter,
+  NoopSpanProcessor,
   type ReadableSpan,
   SimpleSpanProcessor,
   type SpanExporter,
@@ -36,9 +37,10 @@ export function sdkPipeline(): { provider: TracerProvider; exporter: DiscardExpo
  * "batch" is the production setup (BatchSpanProcessor, queue large enough that
  * nothing is dropped between two yields); "memory" keeps every span in an
  * InMemorySpanExporter (cleared once it holds 10,000), as the design notes'
- * ~8 us figure did.
+ * ~8 us figure did; "noop" is a real SDK (sampler, ids, span objects) whose
+ * processor drops every span: what recording costs with nothing exported.
  */
-export function otherPipeline(kind: "batch" | "memory"): {
+export function otherPipeline(kind: "batch" | "memory" | "noop"): {
   provider: TracerProvider;
   /** Call between batches: bounds what the pipeline keeps. */
   tidy: () => void;
@@ -50,6 +52,9 @@ export function otherPipeline(kind: "batch" | "memory"): {
       scheduledDelayMillis: 1,
     });
     return { provider: new BasicTracerProvider({ spanProcessors: [processor] }), tidy: () => {} };
+  }
+  if (kind === "noop") {
+    return { provider: new BasicTracerProvider({ spanProcessors: [new NoopSpanProcessor()] }), tidy: () => {} };
   }
   const exporter = new InMemorySpanExporter();
   return {

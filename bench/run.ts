@@ -22,6 +22,7 @@ import { edgeCase } from "./cases/edge.js";
 import { extismCase } from "./cases/extism.js";
 import { floorCase } from "./cases/floor.js";
 import { emptyHookCase } from "./cases/hooks.js";
+import { hostileCase } from "./cases/hostile.js";
 import { jcoCase } from "./cases/jco.js";
 import { memoryCase } from "./cases/memory.js";
 import { meteringCase } from "./cases/metering.js";
@@ -50,6 +51,7 @@ export const CASES: readonly CaseSpec[] = [
   { id: "edge", title: "workerd requests per second", weight: 4, run: edgeCase },
   { id: "jco", title: "jco path vs fast path", weight: 2, run: jcoCase },
   { id: "swap", title: "fleet hot reload: bundle swap time", weight: 2, run: swapCase },
+  { id: "hostile", title: "hostile call cost per request", weight: 3, run: hostileCase },
 ];
 
 export interface RunOptions {

@@ -41,5 +41,5 @@ export {
 export type { Signer } from "./trust/signers.js";
 export { type VerifiedProbe, verifyProbe } from "./trust/verify-probe.js";
 export { MemoryVersionLedger, type VersionLedger } from "./trust/versions.js";
-export { DEFAULT_LIMITS, type HostLimits } from "./world/limits.js";
+export { DEFAULT_LIMITS, FUEL_PER_MS, type HostLimitOverrides, type HostLimits } from "./world/limits.js";
 export type { Capability, HookName, Manifest } from "./world/manifest.js";

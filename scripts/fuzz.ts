@@ -1,47 +1,47 @@
 /**
- * The long fuzz run: `npm run fuzz -- --count 100000 [--seed N]`. Prints
- * inputs, accepted, refusals by code, other exceptions, hangs, crashes and the
- * seconds it took; exits 1 on any finding, with the inputs to replay.
+ * The long fuzz run (the tests run a short one, test/fuzz/fuzz.test.ts):
+ *
+ *   npm run fuzz -- --count 100000 [--seed N]
+ *
+ * Prints inputs, accepted, typed errors by code, other exceptions, hangs,
+ * acceptances of tampered inputs and seconds, then every finding with the
+ * seed and index that replay it. Exits 1 when there is any finding.
  */
-import { fuzz } from "../test/fuzz/runner.js";
+import { parseArgs } from "node:util";
+import { fuzz } from "../test/support/fuzz/run.js";
 
-function option(name: string, fallback: number): number {
-  const at = process.argv.indexOf(`--${name}`);
-  const value = at < 0 ? undefined : Number(process.argv[at + 1]);
-  if (value === undefined) return fallback;
-  if (!Number.isSafeInteger(value) || value < 0) {
-    console.error(`fuzz: --${name} takes a whole number`);
-    process.exit(2);
-  }
-  return value;
+const { values } = parseArgs({
+  options: {
+    count: { type: "string", default: "10000" },
+    seed: { type: "string", default: String(Date.now() >>> 0) },
+  },
+});
+const count = Number(values.count);
+const seed = Number(values.seed) >>> 0;
+if (!Number.isSafeInteger(count) || count < 1) {
+  console.error("fuzz: --count must be a positive integer");
+  process.exit(2);
 }
-
-const count = option("count", 10_000);
-const seed = option("seed", 20261206);
+console.log(`fuzz: ${count} inputs, seed ${seed}`);
+const step = Math.max(1, Math.floor(count / 20));
 const summary = await fuzz({
   seed,
   count,
   onProgress: (done) => {
-    if (done % 10_000 === 0) console.error(`  ${done} / ${count}`);
+    if (done % step === 0) console.log(`  ${done}/${count}`);
   },
 });
-const refusedTotal = Object.values(summary.refused).reduce((a, b) => a + b, 0);
-console.log(`sandprobe fuzz: seed ${seed}, ${summary.inputs} inputs in ${summary.seconds.toFixed(1)} s`);
-console.log(`  accepted            ${summary.accepted}`);
-console.log(`  refused (typed)     ${refusedTotal}`);
-for (const [code, n] of Object.entries(summary.refused).sort((a, b) => b[1] - a[1])) {
-  console.log(`    ${code.padEnd(24)}${n}`);
+console.log(`inputs              ${summary.inputs}`);
+console.log(`accepted            ${summary.accepted}`);
+console.log("typed errors by code (first code an input met):");
+for (const [code, n] of Object.entries(summary.typedByCode).sort((a, b) => b[1] - a[1])) {
+  console.log(`  ${code.padEnd(24)} ${n}`);
 }
-console.log(`  re-signed inputs    ${summary.resigned}`);
-console.log(`  other exceptions    ${summary.untyped.length}`);
-console.log(`  broken invariants   ${summary.violations.length}`);
-console.log(`  hangs               ${summary.hangs.length}`);
-console.log(`  crashes             ${summary.crashes.length}`);
-const findings = [...summary.untyped, ...summary.violations, ...summary.hangs, ...summary.crashes];
-for (const finding of findings.slice(0, 20)) {
-  console.log(`  input ${finding.index} (${finding.seedName ?? "?"}, ${finding.mutations ?? "?"}): ${finding.what}`);
+console.log(`other exceptions    ${summary.otherExceptions}`);
+console.log(`hangs               ${summary.hangs}`);
+console.log(`accepted tampered   ${summary.acceptedTampered}`);
+console.log(`seconds             ${summary.seconds.toFixed(1)}`);
+for (const finding of summary.findings) {
+  console.log(`FINDING seed ${seed} index ${finding.index}: ${finding.what} [${finding.recipe}]`);
 }
-if (findings.length > 0) {
-  console.log(`  replay: FUZZ_SEED=${seed} and the input index (test/fuzz/inputs.ts makeInput)`);
-  process.exit(1);
-}
+process.exit(summary.findings.length === 0 ? 0 : 1);

@@ -109,9 +109,9 @@ export async function emptyHookCase(ctx: BenchContext): Promise<CaseResult> {
         met: hookNs < 100,
       },
       {
-        goal: "empty hook call at most 2x an empty JS -> wasm call",
-        measured: `${hook.ratio.toFixed(2)}x (${formatValue(hookNs, "ns")} vs ${formatValue(hook.base.medianNs, "ns")})`,
-        met: hook.ratio <= 2,
+        goal: "empty hook call at most 3x the bare export call (issue 12)",
+        measured: `${hook.ratio.toFixed(2)}x [${hook.ratioLow.toFixed(2)}-${hook.ratioHigh.toFixed(2)}] (${formatValue(hookNs, "ns")} vs ${formatValue(hook.base.medianNs, "ns")})`,
+        met: hook.ratio <= 3,
       },
     ],
     notes: [

@@ -14,10 +14,14 @@ export async function memoryCase(ctx: BenchContext): Promise<CaseResult> {
   const count = ctx.quick ? 20 : 300;
   const rows: Row[] = [];
   let worst = 0;
+  let worstHeap = 0;
   for (const [i, [group, name]] of PROBES.entries()) {
     ctx.progress(i / PROBES.length);
     const m = await memoryPerInstance(await builtProbe(group, name), count);
-    worst = Math.max(worst, m.perInstance);
+    if (m.perInstance > worst) {
+      worst = m.perInstance;
+      worstHeap = m.heapPerInstance;
+    }
     rows.push({
       label: `${name}: bytes per instance`,
       value: m.perInstance,
@@ -33,9 +37,9 @@ export async function memoryCase(ctx: BenchContext): Promise<CaseResult> {
     rows,
     goals: [
       {
-        goal: "at most 128 KiB per probe instance",
-        measured: `${formatValue(worst, "bytes")} (largest of the examples)`,
-        met: worst <= 128 * 1024,
+        goal: "at most 64 KiB per probe instance (issue 12)",
+        measured: `${formatValue(worst, "bytes")} (largest of the examples; host JS heap ${formatValue(worstHeap, "bytes")} of it)`,
+        met: worst <= 64 * 1024,
       },
     ],
     notes: [

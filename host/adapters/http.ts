@@ -13,7 +13,7 @@ import {
   injectTraceContext,
   outgoingTraceFlags,
   type RemoteTraceContext,
-  rememberIncomingTraceContext,
+  withIncomingTraceContext,
 } from "../otel/tracecontext/index.js";
 import type { ProbeRuntime } from "../runtime/runtime.js";
 import type { RequestScope } from "../runtime/scope.js";
@@ -82,10 +82,8 @@ export function startHttpRequest(
   } else {
     remote = extractTraceContext(request.header);
     // With tail sampling on, the request's buffer rides on the context: the server span joins it.
-    // The incoming flags are remembered so the app's outgoing calls keep the random flag (W3C Level 2).
-    const base = runtime.requestContext(
-      remote ? trace.setSpanContext(rememberIncomingTraceContext(ROOT_CONTEXT, remote), remote) : ROOT_CONTEXT,
-    );
+    // The incoming flags ride on it too, so the app's outgoing calls keep the random flag.
+    const base = runtime.requestContext(remote ? withIncomingTraceContext(ROOT_CONTEXT, remote) : ROOT_CONTEXT);
     if (options.serverSpan === false) {
       parent = base;
     } else {

@@ -1,5 +1,5 @@
 import { SandprobeError } from "../errors.js";
-import { type HostLimits, hostLimits, probeLimits } from "../world/limits.js";
+import { type HostLimitOverrides, type HostLimits, hostLimits, probeLimits } from "../world/limits.js";
 import { type AdmittedProbe, admitProbe } from "./admit.js";
 import { sandboxModule } from "./sandbox.js";
 import { checkModuleShape, shapeOfBytes } from "./shape.js";
@@ -42,7 +42,7 @@ export async function prepareProbe(
  * time (workerd): its verified bytes (module or component) admitted, then
  * limited and metered with the same host limits the runtime will be given.
  */
-export function sandboxedProbeBytes(bytes: Uint8Array, limits: Partial<HostLimits> = {}): Uint8Array {
+export function sandboxedProbeBytes(bytes: Uint8Array, limits: HostLimitOverrides = {}): Uint8Array {
   const admitted = admitProbe(bytes);
   return sandboxModule(admitted.module, probeLimits(hostLimits(limits), admitted.manifest.limits)).bytes;
 }

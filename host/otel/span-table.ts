@@ -54,7 +54,8 @@ export class SpanTable {
     return span ? trace.setSpan(base, span) : undefined;
   }
 
-  end(handle: number, endTime: HrTime): boolean {
+  /** `endTime` may be left out only for a span that does not record (it ignores it). */
+  end(handle: number, endTime: HrTime | undefined): boolean {
     const spans = this.spans;
     const span = spans?.[handle - 1];
     if (spans === undefined || span === undefined) return false;

@@ -48,9 +48,21 @@ export function fuelExhaustion(
   return new SandprobeError("E_FUEL_EXHAUSTED", message, { probe, budget }, { cause: error });
 }
 
+/**
+ * A call that ran out of fuel or of stack: it burned the most time one call
+ * can (the budget, or the engine's whole stack), so it is quarantined sooner.
+ */
+function isExhaustion(failure: SandprobeError): boolean {
+  return (
+    failure.code === "E_FUEL_EXHAUSTED" ||
+    (failure.code === "E_PROBE_TRAP" && failure.detail?.trap === "stack overflow")
+  );
+}
+
 /** When a probe that keeps failing may run again. */
 export interface QuarantinePolicy {
   readonly quarantineAfter: number;
+  readonly quarantineAfterExhaustion: number;
   readonly quarantineBaseNs: number;
   readonly quarantineMaxNs: number;
 }
@@ -67,6 +79,8 @@ export function quarantineLengthNs(policy: QuarantinePolicy, nth: number): numbe
  */
 export class FailurePolicy {
   private quarantinedUntilNs = 0;
+  /** Calls in a row that ran out of fuel or stack: each cost its request the most a call can. */
+  private exhaustedInARow = 0;
 
   constructor(
     private readonly stats: ProbeStats,
@@ -93,15 +107,26 @@ export class FailurePolicy {
 
   succeeded(): void {
     this.stats.consecutiveFailures = 0;
+    this.exhaustedInARow = 0;
   }
 
-  /** Count a failure; after `quarantineAfter` in a row, quarantine with exponential backoff. */
+  /**
+   * Count a failure; after `quarantineAfter` in a row, or
+   * `quarantineAfterExhaustion` exhaustions (fuel, stack) in a row, quarantine
+   * with exponential backoff.
+   */
   failed(failure: SandprobeError): void {
     const stats = this.stats;
     stats.fail(failure.code, failure.message);
-    if (stats.consecutiveFailures >= this.policy.quarantineAfter) {
+    this.exhaustedInARow = isExhaustion(failure) ? this.exhaustedInARow + 1 : 0;
+    const policy = this.policy;
+    if (
+      stats.consecutiveFailures >= policy.quarantineAfter ||
+      this.exhaustedInARow >= policy.quarantineAfterExhaustion
+    ) {
       stats.quarantines++;
       stats.consecutiveFailures = 0;
+      this.exhaustedInARow = 0;
       this.quarantinedUntilNs = this.clock.nowNs() + quarantineLengthNs(this.policy, stats.quarantines);
     }
   }

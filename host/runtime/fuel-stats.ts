@@ -18,7 +18,8 @@ const WINDOW = 1024;
  * values); percentiles are computed when a snapshot is taken.
  */
 export class FuelStats {
-  private readonly recent = new Float64Array(WINDOW);
+  /** Fuel per call is at most MAX_FUEL (2^31 - 1): 4 bytes a call, half of a Float64Array per instance. */
+  private readonly recent = new Uint32Array(WINDOW);
   private calls = 0;
   private total = 0;
   private max = 0;

@@ -7,7 +7,7 @@ import { type ProbeLoggerProvider, ProbeTelemetry } from "../otel/probe-telemetr
 import { SpanTable } from "../otel/span-table.js";
 import { isVerifiedProbe, type VerifiedProbe } from "../trust/verify-probe.js";
 import type { ProbeExports } from "../world/lifted.js";
-import { type HostLimits, hostLimits, probeLimits } from "../world/limits.js";
+import { type HostLimitOverrides, hostLimits, probeLimits } from "../world/limits.js";
 import { decodeManifest, type HookName, MANIFEST_SECTION, type Manifest } from "../world/manifest.js";
 import { HOOK_NAMES } from "../world/names.js";
 import { classifyFailure, FailurePolicy } from "./failure.js";
@@ -22,7 +22,7 @@ import { ProbeStats } from "./stats.js";
 export interface JcoProbeOptions {
   readonly tracerProvider: TracerProvider;
   readonly clock: HostClock;
-  readonly limits?: Partial<HostLimits>;
+  readonly limits?: HostLimitOverrides;
   readonly onLog?: (record: ProbeLogRecord) => void;
   /** Where probe metrics go; defaults to the global provider of @opentelemetry/api. */
   readonly meterProvider?: MeterProvider;

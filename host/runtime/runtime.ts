@@ -17,7 +17,7 @@ import type { TailAttach } from "../otel/tail-request.js";
 import type { TrustPolicy } from "../trust/policy.js";
 import { recordAccepted } from "../trust/record.js";
 import { isVerifiedProbe, type VerifiedProbe } from "../trust/verify-probe.js";
-import { type HostLimits, hostLimits } from "../world/limits.js";
+import { type HostLimitOverrides, type HostLimits, hostLimits } from "../world/limits.js";
 import type { ProbeLogRecord } from "./host/core/context.js";
 import { LoadedProbe, type ProbeEnvironment } from "./probe.js";
 import { INSECURE_WARNING, type ProvenanceOptions, settleBytes, type UnverifiedBytes } from "./provenance.js";
@@ -28,7 +28,7 @@ export interface RuntimeOptions {
   /** Where probe spans go; defaults to the global provider of @opentelemetry/api. */
   readonly tracerProvider?: TracerProvider;
   readonly clock?: HostClock;
-  readonly limits?: Partial<HostLimits>;
+  readonly limits?: HostLimitOverrides;
   /** Receives probe log lines (capped per invocation); dropped when absent. */
   readonly onLog?: (record: ProbeLogRecord) => void;
   /** Where probe metrics go; defaults to the global provider of @opentelemetry/api. */

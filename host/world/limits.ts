@@ -8,9 +8,17 @@ import type { RequestedLimits } from "./manifest.js";
  * never more (`probeLimits`).
  */
 export interface HostLimits {
-  /** Fuel for one hook call (about one instruction each; docs/metering.md). */
+  /**
+   * Fuel for one hook call (about one instruction each; docs/metering.md).
+   * The default is one millisecond's worth (`FUEL_PER_MS`); set it in time
+   * with `hookTimeBudgetMs`.
+   */
   readonly fuelPerHook: number;
-  /** Fuel for an instance's start function plus `init`, each (run once per instance). */
+  /**
+   * Fuel for an instance's start function plus `init`, each (run once per
+   * instance: at load, and again after a failed call poisoned the instance,
+   * on the request path). Default one millisecond's worth (`initTimeBudgetMs`).
+   */
   readonly fuelForInit: number;
   /** Largest size of each linear memory, in 64 KiB pages. */
   readonly memoryPages: number;
@@ -36,15 +44,42 @@ export interface HostLimits {
   readonly metricSeriesPerProbe: number;
   /** Consecutive failed invocations before a probe is quarantined. */
   readonly quarantineAfter: number;
+  /**
+   * Consecutive invocations that ran out of fuel (E_FUEL_EXHAUSTED) or of
+   * stack (E_PROBE_TRAP "stack overflow") before a probe is quarantined:
+   * sooner than `quarantineAfter`, since each cost its request the most one
+   * call can, and a flood of requests must not pay it again and again.
+   */
+  readonly quarantineAfterExhaustion: number;
   /** First quarantine length; doubles on every further quarantine. */
   readonly quarantineBaseNs: number;
   /** Longest quarantine. */
   readonly quarantineMaxNs: number;
 }
 
+/**
+ * Fuel one millisecond of a hook's CPU buys: 2 ns per fuel, the slowest
+ * fuel-bounded hostile mix measured on the 2-core reference machines (Node
+ * 20; a span flood and a 10 MB string, ~1.9 ns per fuel with the fresh
+ * instance a failed call costs). Ordinary code runs far faster per fuel (a
+ * plain loop ~0.12 ns). How it was measured: docs/metering.md, calibration.
+ */
+export const FUEL_PER_MS = 500_000;
+
+/** The budgets an operator may give in time instead of fuel, converted with FUEL_PER_MS. */
+export interface TimeBudgets {
+  /** CPU time one hook call may take, in milliseconds: sets `fuelPerHook`. */
+  readonly hookTimeBudgetMs?: number;
+  /** CPU time the start function and `init` may each take, in milliseconds: sets `fuelForInit`. */
+  readonly initTimeBudgetMs?: number;
+}
+
+/** What an operator passes as limits: any of HostLimits, and budgets in time. */
+export type HostLimitOverrides = Partial<HostLimits> & TimeBudgets;
+
 export const DEFAULT_LIMITS: HostLimits = {
-  fuelPerHook: 10_000_000,
-  fuelForInit: 100_000_000,
+  fuelPerHook: FUEL_PER_MS, // 1 ms
+  fuelForInit: FUEL_PER_MS, // 1 ms
   memoryPages: 256, // 16 MiB
   tableElements: 10_000,
   globals: 1_000,
@@ -57,6 +92,7 @@ export const DEFAULT_LIMITS: HostLimits = {
   quotaWindowNs: 1_000_000_000,
   metricSeriesPerProbe: 200,
   quarantineAfter: 5,
+  quarantineAfterExhaustion: 2,
   quarantineBaseNs: 1_000_000_000,
   quarantineMaxNs: 300_000_000_000,
 };
@@ -84,6 +120,7 @@ const RANGES: Readonly<Record<keyof HostLimits, readonly [min: number, max: numb
   quotaWindowNs: [1, Number.MAX_SAFE_INTEGER],
   metricSeriesPerProbe: [0, Number.MAX_SAFE_INTEGER],
   quarantineAfter: [1, Number.MAX_SAFE_INTEGER],
+  quarantineAfterExhaustion: [1, Number.MAX_SAFE_INTEGER],
   quarantineBaseNs: [0, Number.MAX_SAFE_INTEGER],
   quarantineMaxNs: [0, Number.MAX_SAFE_INTEGER],
 };
@@ -106,10 +143,43 @@ export function checkLimits(limits: Partial<HostLimits>): void {
   }
 }
 
-/** The host's limits: the defaults with the operator's overrides, checked (E_LIMITS). */
-export function hostLimits(overrides: Partial<HostLimits> = {}): HostLimits {
-  checkLimits(overrides);
-  const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));
+/** Largest time budget: what MAX_FUEL buys. */
+const MAX_TIME_BUDGET_MS = Math.floor(MAX_FUEL / FUEL_PER_MS);
+
+/** The fuel a time budget buys; E_LIMITS when it is not a number of ms in range or the fuel is given too. */
+function fuelForTime(name: keyof TimeBudgets, ms: unknown, fuelName: keyof HostLimits, fuel: unknown): number {
+  if (fuel !== undefined) {
+    throw new SandprobeError("E_LIMITS", `give ${name} or ${fuelName}, not both`, { limit: name });
+  }
+  if (typeof ms !== "number" || !Number.isFinite(ms) || ms <= 0 || ms > MAX_TIME_BUDGET_MS) {
+    throw new SandprobeError(
+      "E_LIMITS",
+      `${name} must be a number of milliseconds above 0 and at most ${MAX_TIME_BUDGET_MS}, not ${String(ms)}`,
+      {
+        limit: name,
+        value: ms,
+      },
+    );
+  }
+  return Math.max(1, Math.floor(ms * FUEL_PER_MS));
+}
+
+/**
+ * The host's limits: the defaults with the operator's overrides, checked
+ * (E_LIMITS); budgets given in time are converted to fuel with FUEL_PER_MS.
+ */
+export function hostLimits(overrides: HostLimitOverrides = {}): HostLimits {
+  const { hookTimeBudgetMs, initTimeBudgetMs, ...fuelLimits } = overrides;
+  checkLimits(fuelLimits);
+  const defined: Record<string, number> = Object.fromEntries(
+    Object.entries(fuelLimits).filter(([, v]) => v !== undefined),
+  );
+  if (hookTimeBudgetMs !== undefined) {
+    defined.fuelPerHook = fuelForTime("hookTimeBudgetMs", hookTimeBudgetMs, "fuelPerHook", fuelLimits.fuelPerHook);
+  }
+  if (initTimeBudgetMs !== undefined) {
+    defined.fuelForInit = fuelForTime("initTimeBudgetMs", initTimeBudgetMs, "fuelForInit", fuelLimits.fuelForInit);
+  }
   return { ...DEFAULT_LIMITS, ...defined };
 }
 

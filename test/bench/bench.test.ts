@@ -67,7 +67,18 @@ test("npm run bench --quick: the floor, the empty hook, the example probes and m
       probe,
     );
   }
-  assert.is(spans.goals?.length, 3);
+  // Issue 12's three pipelines for the latency probe, then issue 5's goal per example.
+  assert.is(spans.goals?.length, 6);
+  for (const pipeline of ["InMemorySpanExporter", "NoopSpanProcessor", "no SDK registered"]) {
+    assert.ok(
+      spans.rows.some((r) => r.label === `latency probe, ${pipeline}` && r.baseline),
+      pipeline,
+    );
+  }
+  assert.ok(
+    spans.goals?.some((g) => g.goal.includes("+150 ns") && /^[+-]?\d+ ns \[/.test(g.measured)),
+    "the no-SDK goal is judged in ns over the JS twin",
+  );
   // A quick run never judges a goal: its few rounds cannot tell.
   for (const goal of report.cases.flatMap((c) => c.goals ?? [])) assert.is(goal.met, null, goal.goal);
   for (const row of spans.rows) assert.not.match(row.detail ?? "", /WARNING/, `${row.label}: spans were dropped`);

@@ -7,6 +7,7 @@ import type { AddressInfo } from "node:net";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { withProbes } from "../../host/adapters/node-http.js";
+import { DEFAULT_LIMITS } from "../../host/world/limits.js";
 import { memoryTracing } from "../support/otel.js";
 import { probeBytes } from "../support/probes.js";
 import { unsignedRuntime } from "../support/runtime.js";
@@ -89,7 +90,8 @@ test(`${REQUESTS} requests over loopback with hostile probes loaded: all 200, no
   assert.is(loop.invocations, loop.failures);
   assert.equal(loop.errors, { E_FUEL_EXHAUSTED: loop.failures });
   assert.ok(loop.quarantines >= 1);
-  assert.is(loop.failures, 5 * loop.quarantines + loop.consecutiveFailures);
+  // Quarantined after quarantineAfterExhaustion fuel exhaustions in a row, not quarantineAfter failures.
+  assert.is(loop.failures, DEFAULT_LIMITS.quarantineAfterExhaustion * loop.quarantines + loop.consecutiveFailures);
 
   // The trap on every second call: never quarantined, exactly half its calls failed.
   const trap = stats["trap-every-second"];

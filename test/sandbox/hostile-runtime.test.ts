@@ -36,16 +36,16 @@ function serve(runtime: ProbeRuntime) {
   return scope.failures.map((f) => `${f.probe}.${f.hook}: ${f.error.code}`);
 }
 
-test("an infinite loop in a hook: E_FUEL_EXHAUSTED every time, then quarantine; the other probe loses nothing", async () => {
+test("an infinite loop in a hook: E_FUEL_EXHAUSTED, quarantined after 2 in a row (before quarantineAfter); the other probe loses nothing", async () => {
   const { runtime, tracing } = await runtimeWith("infinite-loop", { fuelPerHook: 200_000, quarantineAfter: 3 });
-  for (let i = 0; i < 3; i++) assert.equal(serve(runtime), ["infinite-loop.request: E_FUEL_EXHAUSTED"]);
-  // Quarantined now: skipped, and the host serves on.
+  for (let i = 0; i < 2; i++) assert.equal(serve(runtime), ["infinite-loop.request: E_FUEL_EXHAUSTED"]);
+  // Quarantined now (quarantineAfterExhaustion 2): skipped, and the host serves on.
   for (let i = 0; i < 20; i++) assert.equal(serve(runtime), []);
   const stats = runtime.stats();
-  assert.is(stats["infinite-loop"]?.errors.E_FUEL_EXHAUSTED, 3);
+  assert.is(stats["infinite-loop"]?.errors.E_FUEL_EXHAUSTED, 2);
   assert.is(stats["infinite-loop"]?.quarantines, 1);
   assert.is(stats["infinite-loop"]?.skippedWhileQuarantined, 20);
-  assert.is(tracing.byName("timed.parent").length, 23, "one span per request from the well-behaved probe");
+  assert.is(tracing.byName("timed.parent").length, 22, "one span per request from the well-behaved probe");
   assert.is(stats.timing?.failures, 0);
 });
 
@@ -118,7 +118,7 @@ test("thousands of requests with hostile probes loaded: every request answered, 
     tracerProvider: tracing.provider,
     clock: manualClock(),
     // Enough for the well-behaved probe's garbage-collection spikes (~200 000), never for a loop without end.
-    limits: { fuelPerHook: 1_000_000, quarantineAfter: 1_000_000 },
+    limits: { fuelPerHook: 1_000_000, quarantineAfter: 1_000_000, quarantineAfterExhaustion: 1_000_000 },
   });
   await runtime.replaceAll([
     await probeBytes("hostile", "infinite-loop"),

@@ -47,6 +47,13 @@ function serve(runtime: ProbeRuntime): string[] {
   return scope.failures.map((f) => `${f.probe}.${f.hook}: ${f.error.code}`);
 }
 
+/**
+ * The quota tests need every one of the flood's attempts to reach the host:
+ * more fuel than the 1 ms default, which stops a flood early (see the
+ * default-budget test below).
+ */
+const FLOOD_FUEL = { fuelPerHook: 10_000_000 };
+
 function latencyIsWhole(tracing: ReturnType<typeof memoryTracing>, requests: number, stats: ProbeRuntime["stats"]) {
   assert.is(tracing.byName(LATENCY_SPAN).length, requests, "one latency span per request");
   const latency = stats().latency;
@@ -57,7 +64,7 @@ function latencyIsWhole(tracing: ReturnType<typeof memoryTracing>, requests: num
 }
 
 test("span flood: 32 of 5000 spans kept per call, exactly 4968 span-quota drops per call", async () => {
-  const { runtime, tracing } = await runtimeWith("span-flood");
+  const { runtime, tracing } = await runtimeWith("span-flood", FLOOD_FUEL);
   const REQUESTS = 10;
   for (let i = 0; i < REQUESTS; i++) assert.equal(serve(runtime), []);
   const stats = runtime.stats()["span-flood"];
@@ -77,6 +84,7 @@ test("span flood: 32 of 5000 spans kept per call, exactly 4968 span-quota drops 
 
 test("span flood across calls: spansPerWindow caps the probe (span-rate), the window reopens after quotaWindowNs", async () => {
   const { runtime, tracing, clock } = await runtimeWith("span-flood", {
+    ...FLOOD_FUEL,
     spansPerWindow: 100,
     quotaWindowNs: 1_000_000_000,
   });
@@ -99,8 +107,8 @@ test("span flood across calls: spansPerWindow caps the probe (span-rate), the wi
 
 test("a 10 MB attribute: building it exhausts the default fuel (E_FUEL_EXHAUSTED); with fuel enough it is cut to maxStringUnits", async () => {
   // Designed behaviour 1: "x".repeat(5 Mi) copies 2 bytes per step, ~5 Mi
-  // metered loop iterations, more than the default 10 000 000 fuel per hook.
-  const metered = await runtimeWith("huge-attribute", { quarantineAfter: 1000 });
+  // metered loop iterations, far more than the default fuel per hook (1 ms).
+  const metered = await runtimeWith("huge-attribute", { quarantineAfter: 1000, quarantineAfterExhaustion: 1000 });
   for (let i = 0; i < 3; i++) assert.equal(serve(metered.runtime), ["huge-attribute.request: E_FUEL_EXHAUSTED"]);
   assert.is(metered.runtime.stats()["huge-attribute"]?.errors.E_FUEL_EXHAUSTED, 3);
   assert.is(metered.tracing.byName("huge.attribute").length, 0);
@@ -123,7 +131,7 @@ test("a 10 MB attribute: building it exhausts the default fuel (E_FUEL_EXHAUSTED
 });
 
 test("log flood: 40 of 10 000 lines kept per call (4096 units), exactly 9960 log-quota drops per call", async () => {
-  const { runtime, tracing, logs } = await runtimeWith("log-flood");
+  const { runtime, tracing, logs } = await runtimeWith("log-flood", FLOOD_FUEL);
   const REQUESTS = 5;
   for (let i = 0; i < REQUESTS; i++) assert.equal(serve(runtime), []);
   const stats = runtime.stats()["log-flood"];
@@ -134,7 +142,10 @@ test("log flood: 40 of 10 000 lines kept per call (4096 units), exactly 9960 log
 });
 
 test("log flood across calls: logUnitsPerWindow caps the probe (log-rate), the window reopens after quotaWindowNs", async () => {
-  const { runtime, tracing, logs, clock } = await runtimeWith("log-flood", { logUnitsPerWindow: 10_000 });
+  const { runtime, tracing, logs, clock } = await runtimeWith("log-flood", {
+    ...FLOOD_FUEL,
+    logUnitsPerWindow: 10_000,
+  });
   serve(runtime); // 40 lines (4000 units)
   serve(runtime); // 40 more (8000)
   serve(runtime); // 20 more (10 000), then shut: 9980 log-rate

@@ -1,7 +1,9 @@
 /**
  * Outgoing `fetch` that carries the trace on: every call is a CLIENT span,
  * child of the request's context, and its `traceparent` names that span
- * (a new child span id per call), with the random flag kept.
+ * (a new child span id per call), with the random flag kept: from the
+ * request's context (the adapters remember the incoming flags there) or
+ * from `extraFlags`.
  */
 import { type Context, SpanKind, SpanStatusCode, type Tracer } from "@opentelemetry/api";
 import type { HostClock } from "../../clock/clock.js";
@@ -20,8 +22,8 @@ export interface TracingFetchOptions {
   readonly tracer: Tracer;
   readonly clock: HostClock;
   /**
-   * Trace flags bits to add on the wire. Not needed when `context` comes from
-   * an adapter: the incoming random flag rides on it and is restored.
+   * Trace flags bits to add on the wire (the caller's random flag: SDKs drop
+   * it). Not needed with a context from the adapters, which carries it.
    */
   readonly extraFlags?: number;
   /** The fetch to wrap (default `globalThis.fetch`). */

@@ -11,7 +11,7 @@ import { SandprobeError } from "../../errors.js";
 import type { ProbeInfo, ProbeRuntime, ProbeSource } from "../../runtime/runtime.js";
 import { type VerifiedBundle, verifyBundle } from "../../trust/bundle/verify.js";
 import { edgeTrustPolicy, type TrustConfig } from "../../trust/config.js";
-import type { HostLimits } from "../../world/limits.js";
+import type { HostLimitOverrides } from "../../world/limits.js";
 
 /** What pack recorded about the bundle it verified: the worker accepts that bundle and no other. */
 export interface BundlePin {
@@ -34,7 +34,7 @@ export interface EdgeProbeAssets {
    */
   readonly modules?: Readonly<Record<string, WebAssembly.Module>>;
   /** The host limits the probes run under; pack metered the modules with the same. */
-  readonly limits?: Partial<HostLimits>;
+  readonly limits?: HostLimitOverrides;
 }
 
 export interface LoadedEdgeProbes {

@@ -134,7 +134,9 @@ export function probedWorker<Env>(app: EdgeApp<Env>, options: ProbedWorkerOption
       (request: Request, context: Context, appEnv: Env, ctx: ExecutionContextLike | undefined) => {
         const edge: EdgeRequest = {
           context,
-          fetch: (input, init) => tracingFetch({ context, tracer, clock })(input, init),
+          fetch: (input, init) =>
+            // The adapter's context remembers the incoming flags: the random one goes out again.
+            tracingFetch({ context, tracer, clock })(input, init),
         };
         return app.fetch(request, appEnv, ctx, edge);
       },

@@ -1,7 +1,7 @@
 import { SandprobeError } from "../../errors.js";
 import { ByteReader, InstructionReader, readValType } from "../../wasm/index.js";
 import { Op } from "../../wasm/opcodes.js";
-import { DYNAMIC_SHIFT, INSTRUCTION_COST } from "./cost.js";
+import { DYNAMIC_SHIFT, INSTRUCTION_COST, MEMORY_GROW_COST } from "./cost.js";
 
 /**
  * Pass 1 of metering: decode one function body, split its instructions into
@@ -199,6 +199,9 @@ export function analyzeBody(
       case Op.globalGet:
       case Op.globalSet:
         if (ins.index >= ctx.globalCount) malformed(`global ${ins.index} of ${ctx.globalCount}`, at);
+        break;
+      case Op.memoryGrow:
+        regionCost[region] = (regionCost[region] as number) + MEMORY_GROW_COST;
         break;
       default: {
         const shift = DYNAMIC_SHIFT.get(op);

@@ -1,13 +1,22 @@
 import { Op } from "../../wasm/opcodes.js";
 
 /**
- * The cost model (COST_MODEL_VERSION 1): every instruction of the original
- * code costs 1 fuel, charged statically per region (see analyze.ts). The
+ * The cost model (COST_MODEL_VERSION 2): every instruction of the original
+ * code costs 1 fuel, charged statically per region (see analyze.ts), and
+ * `memory.grow` `MEMORY_GROW_COST` more (version 2). The
  * instructions whose work grows with an operand also pay for that operand,
  * at run time, before they run: `length >>> shift` more fuel, where length is
  * the operand on top of the stack (bytes for memory, elements for tables).
  */
 export const INSTRUCTION_COST = 1;
+
+/**
+ * Extra fuel for one `memory.grow`: it calls into the engine (~28 ns when it
+ * fails at the cap, more when it commits pages), ~200x a plain instruction,
+ * so a grow loop would otherwise run ~25x longer per fuel than any other
+ * code and a budget in time (FUEL_PER_MS) could not hold (docs/metering.md).
+ */
+export const MEMORY_GROW_COST = 200;
 
 /** Opcode -> shift of the per-length charge: memory ops pay 1 per 8 bytes, table ops 1 per element. */
 export const DYNAMIC_SHIFT: ReadonlyMap<number, number> = new Map([

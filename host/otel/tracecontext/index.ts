@@ -21,9 +21,9 @@ export {
 export { isValidSpanId, isValidTraceId, randomSpanId, randomTraceId } from "./ids.js";
 export {
   outgoingTraceFlags,
-  rememberIncomingTraceContext,
   SandprobeTraceContextPropagator,
   type TraceContextPropagatorOptions,
+  withIncomingTraceContext,
 } from "./propagator.js";
 export {
   type ChildOptions,

@@ -66,7 +66,7 @@ export class SandprobeTraceContextPropagator implements TextMapPropagator {
   inject(context: Context, carrier: unknown, setter: TextMapSetter): void {
     const spanContext = trace.getSpanContext(context);
     if (!spanContext || !isSpanContextValid(spanContext) || context.getValue(SUPPRESS_TRACING_KEY) === true) return;
-    const outgoing = { ...spanContext, traceFlags: restoreRandomFlag(context, spanContext) };
+    const outgoing = { ...spanContext, traceFlags: outgoingTraceFlags(context, spanContext) };
     injectTraceContext(outgoing, (name, value) => setter.set(carrier, name, value), {
       maxTraceStateLength: this.#maxTraceStateLength,
     });
@@ -76,7 +76,7 @@ export class SandprobeTraceContextPropagator implements TextMapPropagator {
     const reading = readTraceContext((name) => getHeader(getter, carrier, name));
     const remote = reading.context;
     if (remote === undefined) return context;
-    return trace.setSpanContext(rememberIncomingTraceContext(context, remote), remote);
+    return withIncomingTraceContext(context, remote);
   }
 
   fields(): string[] {
@@ -85,28 +85,22 @@ export class SandprobeTraceContextPropagator implements TextMapPropagator {
 }
 
 /**
- * Remember the trace context a request arrived with, so that outgoing calls
- * made under `context` (this propagator's `inject`, the edge `tracingFetch`)
- * carry its random flag on. Adapters that read the headers themselves, rather
- * than through `extract`, call this on the context they hand the application.
+ * `context` with `remote` as its parent span context, remembered as the
+ * request's incoming trace context: what `extract` returns. Adapters that
+ * read the headers themselves use it so that an outgoing inject from any
+ * context derived from this one restores the incoming random flag.
  */
-export function rememberIncomingTraceContext(
-  context: Context,
-  incoming: { readonly traceId: string; readonly traceFlags: number },
-): Context {
-  return context.setValue(INCOMING_KEY, { traceId: incoming.traceId, traceFlags: incoming.traceFlags });
+export function withIncomingTraceContext(context: Context, remote: SpanContext): Context {
+  const incoming: Incoming = { traceId: remote.traceId, traceFlags: remote.traceFlags };
+  return trace.setSpanContext(context.setValue(INCOMING_KEY, incoming), remote);
 }
 
 /**
- * The flags to send for `spanContext` under `context`: its own, with the
- * random flag of the incoming request restored when the span is in that
- * request's trace (SDK spans keep only the sampled bit).
+ * The flags to send for `spanContext` from `context`: its own, with the
+ * random bit of the incoming trace context when the span is in that trace
+ * (Level 2: same trace id, same random flag; SDK spans keep only sampled).
  */
 export function outgoingTraceFlags(context: Context, spanContext: SpanContext): number {
-  return restoreRandomFlag(context, spanContext);
-}
-
-function restoreRandomFlag(context: Context, spanContext: SpanContext): number {
   const incoming = context.getValue(INCOMING_KEY);
   if (!isIncoming(incoming) || incoming.traceId !== spanContext.traceId) return spanContext.traceFlags;
   return (spanContext.traceFlags & ~TRACE_FLAG_RANDOM) | (incoming.traceFlags & TRACE_FLAG_RANDOM);

@@ -55,13 +55,28 @@ export interface ProbeSemantics {
   /** `kind`: span-kind in WIT order; `parent`: 0 = the request, else a handle; `startNs`: a monotonic instant. */
   startSpan(name: string, kind: number, parent: number, startNs: bigint | number): number;
   setAttribute(handle: number, key: string, value: AttributeValue): void;
+  /**
+   * The span an attribute goes to: the handle checked and the attribute
+   * counted against the span's quota (recorded or not). Undefined when
+   * refused, and when the span does not record: then its key and value are
+   * never decoded (docs/abi.md, "Strings the host never reads").
+   */
+  attributeTarget(handle: number): Span | undefined;
+  /** The span behind a handle when it records (bad handles counted); undefined otherwise. */
+  recordingSpan(handle: number): Span | undefined;
   addEvent(handle: number, name: string): void;
+  addEventTo(span: Span, name: string): void;
   addEventWithAttribute(handle: number, name: string, key: string, value: string): void;
+  addEventWithAttributeTo(span: Span, name: string, key: string, value: string): void;
   /** The span-context record's four fields; i64 bits are read as unsigned. */
   addLink(handle: number, traceIdHi: bigint, traceIdLo: bigint, spanId: bigint, traceFlags: number): void;
   /** `code`: status-code in WIT order (unset 0, ok 1, error 2). */
   setStatus(handle: number, code: number, message: string): void;
-  endSpan(handle: number, endNs: bigint | number): void;
+  /** The recording span a status goes to; traps on an invalid `code` first, whatever the span. */
+  statusTarget(handle: number, code: number): Span | undefined;
+  setStatusOf(span: Span, code: number, message: string): void;
+  /** `endNs` undefined: now (the clock is only read for a span that records). */
+  endSpan(handle: number, endNs: bigint | number | undefined): void;
   /** `decision`: sampling-decision in WIT order (drop 0, keep 1). */
   sample(decision: number): void;
   // http (capabilities are the adapter's business: checked at load or at call time)
@@ -118,6 +133,43 @@ export function probeSemantics(ctx: WorldContext): ProbeSemantics {
     return span;
   };
 
+  /** The span behind a handle when it records: work for any other span would be thrown away. */
+  const recordingSpan = (handle: number): Span | undefined => {
+    const span = spanOf(handle);
+    return span?.isRecording() ? span : undefined;
+  };
+
+  const attributeTarget = (handle: number): Span | undefined => {
+    const call = ctx.call;
+    const span = call?.spans.get(handle >>> 0);
+    if (call === undefined || span === undefined) {
+      stats.drop(call ? "invalid-handle" : "no-request");
+      return undefined;
+    }
+    // The quota counts every attribute the probe sets, so sampling never changes what a probe may do.
+    if (!call.spans.takeAttribute(handle >>> 0, limits.attributesPerSpan)) {
+      stats.drop("attribute-quota");
+      return undefined;
+    }
+    return span.isRecording() ? span : undefined;
+  };
+
+  const statusTarget = (handle: number, code: number): Span | undefined => {
+    if (code >>> 0 >= STATUS_CODES) invalidEnum("status-code", code);
+    return recordingSpan(handle);
+  };
+
+  const setStatusOf = (span: Span, code: number, message: string): void => {
+    // OpenTelemetry ignores a description unless the status is ERROR.
+    span.setStatus(code === 2 && message ? { code, message } : { code });
+  };
+  const addEventTo = (span: Span, name: string): void => {
+    span.addEvent(name, clock.toEpoch(clock.nowNs()));
+  };
+  const addEventWithAttributeTo = (span: Span, name: string, key: string, value: string): void => {
+    span.addEvent(name, { [key]: value }, clock.toEpoch(clock.nowNs()));
+  };
+
   const emit = (level: LogLevel, message: string): void => {
     const request = ctx.call?.request;
     ctx.log({ probe: ctx.name, level, message, traceId: request?.traceId, spanId: request?.spanId });
@@ -169,26 +221,22 @@ export function probeSemantics(ctx: WorldContext): ProbeSemantics {
     },
 
     setAttribute(handle, key, value) {
-      const call = ctx.call;
-      const span = call?.spans.get(handle >>> 0);
-      if (call === undefined || span === undefined) {
-        stats.drop(call ? "invalid-handle" : "no-request");
-        return;
-      }
-      if (!call.spans.takeAttribute(handle >>> 0, limits.attributesPerSpan)) {
-        stats.drop("attribute-quota");
-        return;
-      }
-      span.setAttribute(key, value);
+      attributeTarget(handle)?.setAttribute(key, value);
     },
+    attributeTarget,
+    recordingSpan,
 
     addEvent(handle, name) {
-      spanOf(handle)?.addEvent(name, clock.toEpoch(clock.nowNs()));
+      const span = recordingSpan(handle);
+      if (span) addEventTo(span, name);
     },
+    addEventTo,
 
     addEventWithAttribute(handle, name, key, value) {
-      spanOf(handle)?.addEvent(name, { [key]: value }, clock.toEpoch(clock.nowNs()));
+      const span = recordingSpan(handle);
+      if (span) addEventWithAttributeTo(span, name, key, value);
     },
+    addEventWithAttributeTo,
 
     addLink(handle, traceIdHi, traceIdLo, spanId, traceFlags) {
       const span = spanOf(handle);
@@ -201,6 +249,7 @@ export function probeSemantics(ctx: WorldContext): ProbeSemantics {
         stats.drop("invalid-link");
         return;
       }
+      if (!span.isRecording()) return;
       span.addLink({
         context: {
           traceId: u64ToHex(hi) + u64ToHex(lo),
@@ -212,19 +261,22 @@ export function probeSemantics(ctx: WorldContext): ProbeSemantics {
     },
 
     setStatus(handle, code, message) {
-      if (code >>> 0 >= STATUS_CODES) invalidEnum("status-code", code);
-      // OpenTelemetry ignores a description unless the status is ERROR.
-      spanOf(handle)?.setStatus(code === 2 && message ? { code, message } : { code });
+      const span = statusTarget(handle, code);
+      if (span) setStatusOf(span, code, message);
     },
+    statusTarget,
+    setStatusOf,
 
     endSpan(handle, endNs) {
       const call = ctx.call;
+      const span = call?.spans.get(handle >>> 0);
       // Check the handle before reading the clock or converting the time.
-      if (call?.spans.get(handle >>> 0) === undefined) {
+      if (call === undefined || span === undefined) {
         stats.drop(call ? "invalid-handle" : "no-request");
         return;
       }
-      call.spans.end(handle >>> 0, clock.toEpoch(endNs));
+      // A span that does not record ignores its end time: neither read the clock nor convert it.
+      call.spans.end(handle >>> 0, span.isRecording() ? clock.toEpoch(endNs ?? clock.nowNs()) : undefined);
       stats.spansEnded++;
     },
 

@@ -30,6 +30,23 @@ export async function traceSpans(receiver: OtlpReceiver, traceId: string, count:
   throw new Error(`spans of trace ${traceId} never reached ${count}`);
 }
 
+/**
+ * The spans without a slow-detector mark that only says "slow": its
+ * threshold (250 ms) is wall time, which a loaded machine may cross on any
+ * request, so no test counts on it being there or not. A mark for a 5xx is
+ * kept: that one is decided by the status alone.
+ */
+function withoutSlowMarks(spans: readonly ReceivedSpan[]): ReceivedSpan[] {
+  return spans.filter(
+    (s) =>
+      !(
+        s.scope.name === "slow-detector" &&
+        s.attributes["sandprobe.slow"] === true &&
+        Number(s.attributes["http.response.status_code"]) < 500
+      ),
+  );
+}
+
 function one(spans: readonly ReceivedSpan[], scope: string, name?: string): ReceivedSpan {
   const found = spans.filter((s) => s.scope.name === scope && (name === undefined || s.name === name));
   assert.is(found.length, 1, `one span of scope ${scope}${name ? ` named ${name}` : ""}, got ${found.length}`);
@@ -132,7 +149,7 @@ export function runEdgeSuite(runtime: RuntimeName): void {
     const sent = parseTraceparent(response.headers.get("traceparent"));
     assert.ok(sent, "the response carries the server span's traceparent");
     assert.is(sent.traceFlags & 1, 1, "sampled");
-    const spans = await traceSpans(state.receiver, sent.traceId, 3);
+    const spans = withoutSlowMarks(await traceSpans(state.receiver, sent.traceId, 3));
     assert.is(spans.length, 3);
 
     const server = one(spans, "sandprobe");

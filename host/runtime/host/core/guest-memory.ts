@@ -88,14 +88,34 @@ export class GuestMemory {
     );
   }
 
-  /** Decode a string the guest passed as (ptr, length): code units for UTF-16, bytes for UTF-8. */
-  readString(ptr: number, units: number): string {
-    if (this.utf8) return this.readUtf8(ptr, units);
+  // Strings. Every string argument goes through checkString (bounds, alignment)
+  // and, when the host needs its text, readString (decode, with caches).
+  // A second encoding (UTF-8) slots in beside these two.
+
+  /**
+   * Check a UTF-16 string argument (ptr, length in code units) without
+   * decoding it: a string the host does not need (an attribute of a span
+   * that does not record) still traps when it lies outside memory, so
+   * sampling never changes whether a probe fails.
+   */
+  checkString(ptr: number, units: number): void {
+    if (this.utf8) {
+      this.checkUtf8(ptr, units);
+      return;
+    }
     this.refresh();
     const start = ptr >>> 0;
     const length = units >>> 0;
     if (start & 1) this.outOfBounds("misaligned UTF-16 string", start, length * 2);
     if (start + length * 2 > (this.buffer?.byteLength ?? 0)) this.outOfBounds("string", start, length * 2);
+  }
+
+  /** Decode a string the guest passed as (ptr, length): code units for UTF-16, bytes for UTF-8. */
+  readString(ptr: number, units: number): string {
+    if (this.utf8) return this.readUtf8(ptr, units);
+    this.checkString(ptr, units);
+    const start = ptr >>> 0;
+    const length = units >>> 0;
     const take = Math.min(length, this.maxStringUnits);
     const first = start >>> 1;
     if (take > SHORT_STRING) return utf16.decode(this.u16.subarray(first, first + take));
@@ -140,11 +160,17 @@ export class GuestMemory {
    * on a character boundary. Invalid sequences become U+FFFD, as the
    * canonical ABI's lifting of a string allows no trap here for a host import.
    */
-  private readUtf8(ptr: number, length: number): string {
+  private checkUtf8(ptr: number, length: number): void {
     this.refresh();
     const start = ptr >>> 0;
     const bytes = length >>> 0;
     if (start + bytes > (this.buffer?.byteLength ?? 0)) this.outOfBounds("string", start, bytes);
+  }
+
+  private readUtf8(ptr: number, length: number): string {
+    this.checkUtf8(ptr, length);
+    const start = ptr >>> 0;
+    const bytes = length >>> 0;
     const u8 = new Uint8Array(this.buffer as ArrayBuffer, start, bytes);
     let take = Math.min(bytes, this.maxStringUnits);
     if (take < bytes) while (take > 0 && ((u8[take] as number) & 0xc0) === 0x80) take--;

@@ -13,11 +13,18 @@ function instant(ns: bigint): bigint | number {
 
 /**
  * The `trace` interface lowered: decode the (ptr, len) strings, call
- * the world's operation (host/world/semantics.ts), write any return area.
+ * the world's operation (host/runtime/host/semantics.ts), write any return area.
+ *
+ * Attribute keys and values, event names and status messages are decoded
+ * only for a span that records: for any other span (unsampled, or no SDK
+ * registered) they are bounds-checked and left in guest memory. Span names
+ * are always decoded: a sampler reads the name before the span exists
+ * (repeated names come from GuestMemory's cache, no new string).
  */
 export function traceImports(ctx: ProbeContext, world: ProbeSemantics) {
   const { memory, clock } = ctx;
-  const { startSpan, setAttribute, addEvent, addEventWithAttribute, addLink, setStatus, endSpan, sample } = world;
+  const { startSpan, attributeTarget, recordingSpan, statusTarget, addEventTo, addEventWithAttributeTo } = world;
+  const { setStatusOf, addLink, endSpan, sample } = world;
 
   const readString = countedStringReader(ctx);
 
@@ -38,21 +45,47 @@ export function traceImports(ctx: ProbeContext, world: ProbeSemantics) {
     "start-span-at": (namePtr: number, nameLen: number, kind: number, parent: number, start: bigint): number =>
       startSpan(readString(namePtr, nameLen), kind, parent, instant(start)),
     "set-attribute-string": (handle: number, kp: number, kl: number, vp: number, vl: number): void => {
+      const span = attributeTarget(handle);
+      if (span === undefined) {
+        memory.checkString(kp, kl);
+        memory.checkString(vp, vl);
+        return;
+      }
       const key = readString(kp, kl);
-      setAttribute(handle, key, readString(vp, vl));
+      span.setAttribute(key, readString(vp, vl));
     },
     "set-attribute-int": (handle: number, kp: number, kl: number, value: bigint): void => {
+      const span = attributeTarget(handle);
+      if (span === undefined) {
+        memory.checkString(kp, kl);
+        return;
+      }
       // OpenTelemetry JS numbers are doubles: exact up to 2^53, like every JS exporter.
-      setAttribute(handle, readString(kp, kl), Number(value));
+      span.setAttribute(readString(kp, kl), Number(value));
     },
     "set-attribute-float": (handle: number, kp: number, kl: number, value: number): void => {
-      setAttribute(handle, readString(kp, kl), value);
+      const span = attributeTarget(handle);
+      if (span === undefined) {
+        memory.checkString(kp, kl);
+        return;
+      }
+      span.setAttribute(readString(kp, kl), value);
     },
     "set-attribute-bool": (handle: number, kp: number, kl: number, value: number): void => {
-      setAttribute(handle, readString(kp, kl), value !== 0);
+      const span = attributeTarget(handle);
+      if (span === undefined) {
+        memory.checkString(kp, kl);
+        return;
+      }
+      span.setAttribute(readString(kp, kl), value !== 0);
     },
     "add-event": (handle: number, namePtr: number, nameLen: number): void => {
-      addEvent(handle, readString(namePtr, nameLen));
+      const span = recordingSpan(handle);
+      if (span === undefined) {
+        memory.checkString(namePtr, nameLen);
+        return;
+      }
+      addEventTo(span, readString(namePtr, nameLen));
     },
     "add-event-with-attribute": (
       handle: number,
@@ -63,17 +96,30 @@ export function traceImports(ctx: ProbeContext, world: ProbeSemantics) {
       vp: number,
       vl: number,
     ): void => {
+      const span = recordingSpan(handle);
+      if (span === undefined) {
+        memory.checkString(np, nl);
+        memory.checkString(kp, kl);
+        memory.checkString(vp, vl);
+        return;
+      }
       const name = readString(np, nl);
       const key = readString(kp, kl);
-      addEventWithAttribute(handle, name, key, readString(vp, vl));
+      addEventWithAttributeTo(span, name, key, readString(vp, vl));
     },
     "add-link": (handle: number, hi: bigint, lo: bigint, spanId: bigint, flags: number): void => {
       addLink(handle, hi, lo, spanId, flags);
     },
     "set-status": (handle: number, code: number, msgPtr: number, msgLen: number): void => {
-      setStatus(handle, code, readString(msgPtr, msgLen));
+      const span = statusTarget(handle, code);
+      if (span === undefined) {
+        memory.checkString(msgPtr, msgLen);
+        return;
+      }
+      setStatusOf(span, code, readString(msgPtr, msgLen));
     },
-    "end-span": (handle: number): void => endSpan(handle, clock.nowNs()),
+    // The clock is read inside endSpan, and only for a span that records.
+    "end-span": (handle: number): void => endSpan(handle, undefined),
     "end-span-at": (handle: number, end: bigint): void => endSpan(handle, instant(end)),
     sample: (decision: number): void => sample(decision),
   };

@@ -83,7 +83,7 @@ export function liftedProbeImports(ctx: LiftedProbeContext): ProbeImportObject {
       world.addEventWithAttribute(span, cap(name), cap(key), cap(value)),
     addLink: (span, link) => world.addLink(span, link.traceIdHi, link.traceIdLo, link.spanId, link.traceFlags),
     setStatus: (span, code, message) => world.setStatus(span, STATUS[code], cap(message)),
-    endSpan: (span) => world.endSpan(span, ctx.clock.nowNs()),
+    endSpan: (span) => world.endSpan(span, undefined),
     endSpanAt: (span, end) => world.endSpan(span, end),
     sample: (decision) => world.sample(decision === "keep" ? 1 : 0),
   };

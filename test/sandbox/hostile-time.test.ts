@@ -1,0 +1,178 @@
+// A hostile probe's cost to the request it rides on is bounded in time: the
+// default budgets are one millisecond's worth of fuel (FUEL_PER_MS), operators
+// may give budgets in milliseconds, memory.grow pays for the engine call it
+// makes, and a probe that exhausts its budget (fuel or stack) twice in a row
+// is quarantined, so a flood of requests does not pay it again and again.
+// Each case names its exact outcome; the well-behaved `timing` probe beside
+// it loses no span. (Times themselves are measured in bench/cases/hostile.ts.)
+import { ROOT_CONTEXT, trace } from "@opentelemetry/api";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { manualClock } from "../../host/clock/clock.js";
+import { isSandprobeError } from "../../host/errors.js";
+import { COST_MODEL_VERSION, meterModule } from "../../host/load/index.js";
+import { MEMORY_GROW_COST } from "../../host/load/meter/cost.js";
+import type { ProbeRuntime } from "../../host/runtime/runtime.js";
+import { DEFAULT_LIMITS, FUEL_PER_MS, type HostLimitOverrides, hostLimits } from "../../host/world/limits.js";
+import { memoryTracing } from "../support/otel.js";
+import { probeBytes } from "../support/probes.js";
+import { unsignedRuntime } from "../support/runtime.js";
+import { build, i32, op } from "./support/builder.js";
+import { instantiate } from "./support/instance.js";
+
+const parent = trace.setSpanContext(ROOT_CONTEXT, {
+  traceId: "0af7651916cd43dd8448eb211c80319c",
+  spanId: "b7ad6b7169203331",
+  traceFlags: 1,
+  isRemote: true,
+});
+
+async function runtimeWith(hostile: string, limits: HostLimitOverrides = {}) {
+  const tracing = memoryTracing();
+  const clock = manualClock();
+  const runtime = unsignedRuntime({ tracerProvider: tracing.provider, clock, limits });
+  await runtime.replaceAll([await probeBytes("hostile", hostile), await probeBytes("testing", "timing")]);
+  return { runtime, tracing, clock };
+}
+
+function serve(runtime: ProbeRuntime): string[] {
+  const scope = runtime.begin({ parent });
+  scope.request();
+  scope.response(200);
+  scope.end();
+  return scope.failures.map((f) => `${f.probe}.${f.hook}: ${f.error.code}`);
+}
+
+test("the default budgets are one millisecond of fuel each, and exhaustion quarantines after 2 in a row", () => {
+  assert.is(DEFAULT_LIMITS.fuelPerHook, FUEL_PER_MS);
+  assert.is(DEFAULT_LIMITS.fuelForInit, FUEL_PER_MS);
+  assert.is(DEFAULT_LIMITS.quarantineAfterExhaustion, 2);
+  assert.ok(DEFAULT_LIMITS.quarantineAfterExhaustion < DEFAULT_LIMITS.quarantineAfter);
+});
+
+test("budgets in time: hookTimeBudgetMs and initTimeBudgetMs become fuel at FUEL_PER_MS", () => {
+  const limits = hostLimits({ hookTimeBudgetMs: 0.5, initTimeBudgetMs: 3 });
+  assert.is(limits.fuelPerHook, FUEL_PER_MS / 2);
+  assert.is(limits.fuelForInit, 3 * FUEL_PER_MS);
+  assert.is(hostLimits({ hookTimeBudgetMs: 1e-9 }).fuelPerHook, 1, "never a budget of 0 from a tiny time");
+});
+
+test("budgets in time that make no sense are refused with E_LIMITS, never a RangeError", () => {
+  const bad: HostLimitOverrides[] = [
+    { hookTimeBudgetMs: 0 },
+    { hookTimeBudgetMs: -1 },
+    { hookTimeBudgetMs: Number.NaN },
+    { hookTimeBudgetMs: Number.POSITIVE_INFINITY },
+    { initTimeBudgetMs: 1e9 },
+    { hookTimeBudgetMs: "1" as unknown as number },
+    { hookTimeBudgetMs: 1, fuelPerHook: 1000 },
+    { initTimeBudgetMs: 1, fuelForInit: 1000 },
+    { quarantineAfterExhaustion: 0 },
+  ];
+  for (const limits of bad) {
+    try {
+      hostLimits(limits);
+      assert.unreachable(`accepted ${JSON.stringify(limits)}`);
+    } catch (error) {
+      assert.ok(isSandprobeError(error, "E_LIMITS"), `${JSON.stringify(limits)}: ${String(error)}`);
+    }
+  }
+});
+
+test("a time budget reaches the probe: an infinite loop runs out of exactly the fuel 0.1 ms buys", async () => {
+  const { runtime } = await runtimeWith("infinite-loop", { hookTimeBudgetMs: 0.1 });
+  const scope = runtime.begin({ parent });
+  scope.request();
+  scope.end();
+  const [failure] = scope.failures;
+  assert.ok(failure && isSandprobeError(failure.error, "E_FUEL_EXHAUSTED"));
+  assert.is(failure.error.detail.budget, FUEL_PER_MS / 10);
+});
+
+test("memory.grow in a loop with the default limits: E_FUEL_EXHAUSTED twice, then quarantined; timing loses nothing", async () => {
+  const { runtime, tracing } = await runtimeWith("memory-grow-loop");
+  for (let i = 0; i < 2; i++) assert.equal(serve(runtime), ["memory-grow-loop.request: E_FUEL_EXHAUSTED"]);
+  for (let i = 0; i < 50; i++) assert.equal(serve(runtime), [], "quarantined: the flood does not pay it again");
+  const stats = runtime.stats();
+  assert.is(stats["memory-grow-loop"]?.errors.E_FUEL_EXHAUSTED, 2);
+  assert.is(stats["memory-grow-loop"]?.quarantines, 1);
+  assert.is(stats["memory-grow-loop"]?.skippedWhileQuarantined, 50);
+  assert.is(tracing.byName("timed.parent").length, 52);
+  assert.is(stats.timing?.failures, 0);
+});
+
+test("memory.grow costs 1 + MEMORY_GROW_COST fuel (cost model 2), whether it grows or fails at the cap", async () => {
+  // grow(): memory.grow 1 then drop: 4 instructions (i32.const, memory.grow, drop, end) + the grow's extra.
+  const module = build({
+    memory: { min: 0, max: 1 },
+    funcs: [
+      {
+        type: { params: [], results: [] },
+        export: "grow",
+        body: [...i32(1), ...op("memory.grow"), 0, ...op("drop")],
+      },
+    ],
+  });
+  const loaded = await instantiate(meterModule(module, { entries: ["grow"] }).bytes);
+  const grow = loaded.fn("grow");
+  for (const round of ["grows", "fails at the cap"]) {
+    const [left] = [grow(1_000_000)].flat() as number[];
+    assert.is(1_000_000 - (left as number), 4 + MEMORY_GROW_COST, round);
+  }
+  assert.is(COST_MODEL_VERSION, 2);
+});
+
+test("a loop in init with the default limits: the load fails with E_FUEL_EXHAUSTED within the 1 ms budget", async () => {
+  const runtime = unsignedRuntime({ tracerProvider: memoryTracing().provider });
+  try {
+    await runtime.load(await probeBytes("hostile", "infinite-loop-init"));
+    assert.unreachable("loaded");
+  } catch (error) {
+    if (!isSandprobeError(error, "E_FUEL_EXHAUSTED")) throw error;
+    assert.is(error.detail.budget, DEFAULT_LIMITS.fuelForInit);
+  }
+  assert.equal(runtime.probes(), []);
+});
+
+test("deep recursion with the default limits: out of stack or fuel, quarantined after 2 in a row; timing loses nothing", async () => {
+  const { runtime, tracing } = await runtimeWith("deep-recursion");
+  const first = serve(runtime);
+  const second = serve(runtime);
+  for (const failures of [first, second]) {
+    assert.is(failures.length, 1);
+    assert.match(failures[0] ?? "", /^deep-recursion\.request: E_(FUEL_EXHAUSTED|PROBE_TRAP)$/);
+  }
+  for (let i = 0; i < 10; i++) assert.equal(serve(runtime), []);
+  const stats = runtime.stats()["deep-recursion"];
+  assert.is(stats?.quarantines, 1);
+  assert.is(stats?.skippedWhileQuarantined, 10);
+  assert.is(tracing.byName("timed.parent").length, 12);
+});
+
+test("a stack overflow counts as exhaustion: with fuel enough to reach it, 2 in a row quarantine (not quarantineAfter 5)", async () => {
+  const { runtime } = await runtimeWith("deep-recursion", { fuelPerHook: 2_000_000_000 });
+  for (let i = 0; i < 2; i++) assert.equal(serve(runtime), ["deep-recursion.request: E_PROBE_TRAP"]);
+  assert.match(runtime.stats()["deep-recursion"]?.lastError ?? "", "stack overflow");
+  assert.equal(serve(runtime), []);
+  assert.is(runtime.stats()["deep-recursion"]?.quarantines, 1);
+});
+
+test("a span flood with the default limits: its 32 spans are kept, then fuel stops it; quarantined after 2", async () => {
+  const { runtime, tracing } = await runtimeWith("span-flood");
+  for (let i = 0; i < 2; i++) assert.equal(serve(runtime), ["span-flood.request: E_FUEL_EXHAUSTED"]);
+  assert.equal(serve(runtime), []);
+  const stats = runtime.stats()["span-flood"];
+  assert.is(stats?.quarantines, 1);
+  // Spans a failed call left open are ended by the host, never lost or leaked.
+  assert.is(stats?.spansStarted, stats?.spansEnded);
+  assert.is(tracing.byName("timed.parent").length, 3);
+});
+
+test("a trap that is not an exhaustion keeps the slower rule: trap-every-second is never quarantined", async () => {
+  const { runtime } = await runtimeWith("trap-every-second");
+  for (let i = 0; i < 20; i++) serve(runtime);
+  assert.is(runtime.stats()["trap-every-second"]?.errors.E_PROBE_TRAP, 10);
+  assert.is(runtime.stats()["trap-every-second"]?.quarantines, 0);
+});
+
+test.run();
