@@ -24,6 +24,7 @@ import { floorCase } from "./cases/floor.js";
 import { emptyHookCase } from "./cases/hooks.js";
 import { hostileCase } from "./cases/hostile.js";
 import { jcoCase } from "./cases/jco.js";
+import { languagesCase } from "./cases/languages.js";
 import { memoryCase } from "./cases/memory.js";
 import { meteringCase } from "./cases/metering.js";
 import { spansCase } from "./cases/spans.js";
@@ -52,6 +53,7 @@ export const CASES: readonly CaseSpec[] = [
   { id: "jco", title: "jco path vs fast path", weight: 2, run: jcoCase },
   { id: "swap", title: "fleet hot reload: bundle swap time", weight: 2, run: swapCase },
   { id: "hostile", title: "hostile call cost per request", weight: 3, run: hostileCase },
+  { id: "languages", title: "C probe vs AssemblyScript probe", weight: 2, run: languagesCase },
 ];
 
 export interface RunOptions {

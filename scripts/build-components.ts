@@ -1,8 +1,9 @@
 /**
  * Turn every example probe (build/probes/examples/*.wasm, from
  * `npm run build:probes`) into a WebAssembly Component with jco's API: embed
- * the probe world (wit/, world `probe`, string-encoding=utf16 because probes
- * are AssemblyScript) and `component new`, into build/components/<group>/.
+ * the probe world (wit/, world `probe`, string-encoding=utf16 for the
+ * AssemblyScript examples, utf8 for the C probes in build/probes/c/) and
+ * `component new`, into build/components/<group>/.
  * Then print each component's world (`jco wit`) and check it against the
  * world jco builds from wit/ alone: same exports, and imports only from the
  * probe world. jco keeps the core module's custom sections, so the manifest
@@ -79,6 +80,8 @@ export interface ComponentizeOptions {
   readonly world?: string;
   /** Sign each component with this key (wasmsign2 format, signature section first). */
   readonly key?: SecretKey;
+  /** How the core module lays out strings: utf16 (AssemblyScript, the default) or utf8 (C). */
+  readonly stringEncoding?: "utf16" | "utf8";
 }
 
 /**
@@ -91,7 +94,7 @@ export async function componentize(core: Uint8Array, options: ComponentizeOption
     binary: core,
     witPath: resolve(options.witDir ?? WIT_DIR),
     world: options.world ?? WORLD,
-    stringEncoding: "utf16",
+    stringEncoding: options.stringEncoding ?? "utf16",
   });
   const component = await componentNew(embedded);
   const manifest = findComponentManifest(component);
@@ -155,7 +158,12 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const witDir = flag("--wit");
   const keyFile = flag("--key");
   const key = keyFile ? await decodeSecretKey(new Uint8Array(await readFile(keyFile))) : undefined;
-  const built = await buildAllComponents("examples", { ...(witDir ? { witDir } : {}), ...(key ? { key } : {}) });
+  const common = { ...(witDir ? { witDir } : {}), ...(key ? { key } : {}) };
+  const built = [
+    ...(await buildAllComponents("examples", common)),
+    // The C probes lower strings as UTF-8: the component says so in its canon options.
+    ...(await buildAllComponents("c", { ...common, stringEncoding: "utf8" })),
+  ];
   const took = Math.round(performance.now() - started);
   const signed = key ? ", signed" : "";
   console.log(

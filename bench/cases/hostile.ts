@@ -120,7 +120,7 @@ export async function hostileCase(ctx: BenchContext): Promise<CaseResult> {
   );
   return {
     id: "hostile",
-    number: 11,
+    number: 12,
     title: "What one hostile call adds to the request it rides on",
     rows,
     goals: [

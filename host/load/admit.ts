@@ -3,7 +3,13 @@ import { parseModule, sameFuncType } from "../wasm/module.js";
 import { binaryKind, customSections } from "../wasm/sections.js";
 import type { FuncType, ParsedModule, Section } from "../wasm/types.js";
 import { coreImport, describeFuncType, HOOK_TYPE, REALLOC_TYPE } from "../world/core-abi.js";
-import { type Capability, decodeManifest, MANIFEST_SECTION, type Manifest, stringEncodingOf } from "../world/manifest.js";
+import {
+  type Capability,
+  decodeManifest,
+  MANIFEST_SECTION,
+  type Manifest,
+  stringEncodingOf,
+} from "../world/manifest.js";
 import { HOOK_NAMES, type HookName, INIT_EXPORT, MEMORY_EXPORT, REALLOC_EXPORT } from "../world/names.js";
 import { checkStringEncoding, extractCoreModule } from "./component/extract.js";
 

@@ -24,6 +24,8 @@ static void remember(char *kept, uint32_t *kept_len, uint32_t cap, sp_str now) {
 
 SP_EXPORT("init") void init(void) {}
 
+SP_EXPORT("request") void request(void) {}
+
 SP_HOOK(response) {
   sp_str method = sp_http_method();
   sp_str route = sp_http_route();

@@ -8,6 +8,8 @@
 
 SP_EXPORT("init") void init(void) {}
 
+SP_EXPORT("request") void request(void) {}
+
 SP_HOOK(response) {
   uint16_t status = sp_http_status();
   uint64_t start = sp_http_received_at();

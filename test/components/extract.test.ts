@@ -152,7 +152,7 @@ test("a core module importing an interface outside the probe world is refused", 
   );
 });
 
-test("a component that lowers strings as UTF-8 is refused: the fast path reads UTF-16", async () => {
+test("a component lowered as UTF-8 whose manifest says UTF-16 (an AssemblyScript probe) is refused: its strings would be misread", async () => {
   const core = new Uint8Array(await readFile(join("build/probes/examples", "latency.wasm")));
   const embedded = await componentEmbed({
     binary: core,
@@ -163,8 +163,22 @@ test("a component that lowers strings as UTF-8 is refused: the fast path reads U
   const utf8 = await componentNew(embedded);
   assert.is(readComponentLayout(utf8).stringEncodings.utf16, 0);
   assert.ok(readComponentLayout(latency).stringEncodings.utf16 > 0);
-  const detail = refused(() => extractCoreModule(utf8), "E_COMPONENT_UNSUPPORTED", /strings as utf8/);
+  assert.is(extractCoreModule(utf8).stringEncoding, "utf8");
+  const detail = refused(
+    () => admitProbe(utf8),
+    "E_COMPONENT_UNSUPPORTED",
+    /strings as utf8 but its manifest declares utf16/,
+  );
   assert.is(detail.encoding, "utf8");
+});
+
+test("a C probe's UTF-8 component (canon utf8, manifest utf8) is admitted on the fast path", async () => {
+  const bytes = new Uint8Array(await readFile(join("build/components/c", "latency.wasm")));
+  const extracted = extractCoreModule(bytes);
+  assert.is(extracted.stringEncoding, "utf8");
+  const admitted = admitProbe(bytes);
+  assert.is(admitted.manifest.stringEncoding, "utf8");
+  assert.equal(admitted.hooks, ["response"]);
 });
 
 test("a composed component (nested components) is refused", () => {

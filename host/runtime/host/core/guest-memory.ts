@@ -36,6 +36,12 @@ export class GuestMemory {
   private memory: WebAssembly.Memory | undefined;
   private buffer: ArrayBuffer | undefined;
   private u16 = new Uint16Array(0);
+  private u8 = new Uint8Array(0);
+  /** UTF-8 probes: the string last read at an address (its bytes, to compare), by address slot. */
+  private readonly utf8ByAddress: ({ text: string; bytes: Uint8Array } | undefined)[] = new Array(RECENT_STRINGS).fill(
+    undefined,
+  );
+  private readonly utf8AddressOf = new Int32Array(RECENT_STRINGS).fill(-1);
   private view = new DataView(new ArrayBuffer(0));
   private realloc: Realloc | undefined;
   private u32 = new Uint32Array(0);
@@ -65,6 +71,8 @@ export class GuestMemory {
     this.recent.fill(undefined);
     this.byAddress.fill(undefined);
     this.addressOf.fill(-1);
+    this.utf8ByAddress.fill(undefined);
+    this.utf8AddressOf.fill(-1);
   }
 
   private refresh(): void {
@@ -75,6 +83,7 @@ export class GuestMemory {
     if (buffer) {
       this.buffer = buffer;
       this.u16 = new Uint16Array(buffer, 0, buffer.byteLength >>> 1);
+      this.u8 = new Uint8Array(buffer);
       this.u32 = new Uint32Array(buffer, 0, buffer.byteLength >>> 2);
       this.view = new DataView(buffer);
     }
@@ -171,16 +180,31 @@ export class GuestMemory {
     this.checkUtf8(ptr, length);
     const start = ptr >>> 0;
     const bytes = length >>> 0;
-    const u8 = new Uint8Array(this.buffer as ArrayBuffer, start, bytes);
+    const u8 = this.u8;
     let take = Math.min(bytes, this.maxStringUnits);
-    if (take < bytes) while (take > 0 && ((u8[take] as number) & 0xc0) === 0x80) take--;
-    if (take <= SHORT_STRING) {
-      // Short ASCII (names, keys, most values): no decoder call.
-      let ascii = true;
-      for (let i = 0; i < take; i++) if ((u8[i] as number) >= 0x80) ascii = false;
-      if (ascii) return String.fromCharCode.apply(null, u8.subarray(0, take) as unknown as number[]);
+    if (take < bytes) while (take > 0 && ((u8[start + take] as number) & 0xc0) === 0x80) take--;
+    if (take > SHORT_STRING) return utf8.decode(u8.subarray(start, start + take));
+    // Literals come from the same address every time: compare the bytes of
+    // the string last read there before decoding again.
+    const slot = (start >>> 2) & (RECENT_STRINGS - 1);
+    const known = this.utf8ByAddress[slot];
+    if (known !== undefined && this.utf8AddressOf[slot] === start && known.bytes.length === take) {
+      let same = true;
+      for (let i = 0; i < take; i++) {
+        if (known.bytes[i] !== u8[start + i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return known.text;
     }
-    return utf8.decode(u8.subarray(0, take));
+    const copy = u8.slice(start, start + take);
+    let ascii = true;
+    for (let i = 0; i < take; i++) if ((copy[i] as number) >= 0x80) ascii = false;
+    const text = ascii ? String.fromCharCode.apply(null, copy as unknown as number[]) : utf8.decode(copy);
+    this.utf8ByAddress[slot] = { text, bytes: copy };
+    this.utf8AddressOf[slot] = start;
+    return text;
   }
 
   /** Whether the `take` code units at byte `start` are those of `cached`. */
@@ -271,16 +295,22 @@ export class GuestMemory {
   /** writeStringResult for a UTF-8 probe: (ptr, length in bytes), allocated with alignment 1. */
   private writeUtf8Result(retPtr: number, text: string): void {
     this.checkRange(retPtr, 8);
-    const encoded = utf8Encoder.encode(text);
+    // ASCII (methods, routes, most headers) is its own UTF-8: no encoder call.
+    let ascii = true;
+    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) >= 0x80) ascii = false;
+    const encoded = ascii ? undefined : utf8Encoder.encode(text);
+    const length = encoded === undefined ? text.length : encoded.length;
     let ptr = 0;
-    if (encoded.length > 0) {
+    if (length > 0) {
       if (!this.realloc) throw new SandprobeError("E_EXPORT_MISSING", "probe has no cabi_realloc");
-      ptr = this.realloc(0, 0, 1, encoded.length) >>> 0;
-      this.checkRange(ptr, encoded.length);
-      new Uint8Array(this.buffer as ArrayBuffer, ptr, encoded.length).set(encoded);
+      ptr = this.realloc(0, 0, 1, length) >>> 0;
+      this.checkRange(ptr, length);
+      // cabi_realloc may have grown memory: checkRange refreshed the views.
+      if (encoded !== undefined) this.u8.set(encoded, ptr);
+      else for (let i = 0; i < length; i++) this.u8[ptr + i] = text.charCodeAt(i);
     }
     const at = this.checkRange(retPtr, 8);
     this.view.setUint32(at, ptr, true);
-    this.view.setUint32(at + 4, encoded.length, true);
+    this.view.setUint32(at + 4, length, true);
   }
 }
