@@ -21,7 +21,7 @@
  *
  *   node dist/bench/edge.js [--rounds N] [--requests N] [--concurrency N] [--json]
  */
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { Agent, createServer, request } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
@@ -49,6 +49,24 @@ export interface VariantResult {
   readonly overheadLowUs: number;
   readonly overheadHighUs: number;
   readonly errors: number;
+  /** CPU time of the workerd process per request (all its threads, from /proc schedstat), median over rounds. */
+  readonly cpuUsPerRequest: number;
+  /** cpuUsPerRequest minus the baseline's, per round, median. */
+  readonly cpuOverheadUs: number;
+}
+
+/** Nanoseconds on CPU of every thread of `pid` (Linux /proc/<pid>/task/<tid>/schedstat); NaN elsewhere. */
+async function processCpuNs(pid: number): Promise<number> {
+  try {
+    let total = 0;
+    for (const tid of await readdir(`/proc/${pid}/task`)) {
+      const stat = await readFile(`/proc/${pid}/task/${tid}/schedstat`, "utf8").catch(() => "0");
+      total += Number(stat.split(" ")[0]);
+    }
+    return total;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 const TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
@@ -59,7 +77,7 @@ async function drive(
   count: number,
   concurrency: number,
   deadlineMs: number,
-): Promise<{ rps: number; errors: number }> {
+): Promise<{ rps: number; errors: number; done: number }> {
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   const target = new URL(url);
   let sent = 0;
@@ -98,7 +116,7 @@ async function drive(
   await Promise.all(Array.from({ length: concurrency }, lane));
   const seconds = (performance.now() - t0) / 1000;
   agent.destroy();
-  return { rps: done / seconds, errors };
+  return { rps: done / seconds, errors, done };
 }
 
 /** A workerd project with just the example app: no sandprobe, no OpenTelemetry. */
@@ -182,23 +200,29 @@ export async function edgeBench(options: EdgeBenchOptions = {}): Promise<{
     await start("probes+otlp/20ms", probed, { SANDPROBE_OTLP_URL: sink.url, SANDPROBE_OTLP_LINGER_MS: "20" });
 
     const rounds = new Map<string, number[]>(variants.map((v) => [v.name, []]));
+    const cpu = new Map<string, number[]>(variants.map((v) => [v.name, []]));
     const errors = new Map<string, number>(variants.map((v) => [v.name, 0]));
     // Warm up every variant (JIT, first-request verification), then measure.
     for (const v of variants) await drive(`${v.worker.url}/checkout`, 300, settings.concurrency, settings.roundMs);
     for (let r = 0; r < settings.rounds; r++) {
       const order = r % 2 === 0 ? variants : [...variants].reverse();
       for (const v of order) {
+        const cpu0 = await processCpuNs(v.worker.pid);
         const result = await drive(
           `${v.worker.url}/checkout`,
           settings.requests,
           settings.concurrency,
           settings.roundMs,
         );
+        const cpuNs = (await processCpuNs(v.worker.pid)) - cpu0;
+        cpu.get(v.name)?.push(cpuNs / 1e3 / Math.max(1, result.done));
         rounds.get(v.name)?.push(result.rps);
         errors.set(v.name, (errors.get(v.name) ?? 0) + result.errors);
       }
     }
     const base = rounds.get("baseline") ?? [];
+    const baseCpu = cpu.get("baseline") ?? [];
+    const cpuOverheads = (name: string) => (cpu.get(name) ?? []).map((us, r) => us - (baseCpu[r] as number));
     const overheads = (name: string) => (rounds.get(name) ?? []).map((rps, r) => 1e6 / rps - 1e6 / (base[r] as number));
     return {
       settings,
@@ -213,6 +237,8 @@ export async function edgeBench(options: EdgeBenchOptions = {}): Promise<{
           overheadLowUs: quantile(overheads(v.name), 0.25),
           overheadHighUs: quantile(overheads(v.name), 0.75),
           errors: errors.get(v.name) ?? 0,
+          cpuUsPerRequest: median(cpu.get(v.name) ?? []),
+          cpuOverheadUs: median(cpuOverheads(v.name)),
         };
       }),
     };
@@ -248,6 +274,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       const overhead = v.name === "baseline" ? "" : `  +${v.overheadUs.toFixed(1)} us/request ${range}`;
       const spread = v.rpsRounds.map((x) => x.toFixed(0)).join(" ");
       console.log(`${v.name.padEnd(17)} ${v.rps.toFixed(0).padStart(7)} req/s${overhead}  [rounds: ${spread}]`);
+      console.log(
+        `${"".padEnd(17)} workerd CPU ${v.cpuUsPerRequest.toFixed(1)} us/request (+${v.cpuOverheadUs.toFixed(1)} us over the baseline)`,
+      );
       if (v.errors > 0) console.log(`  ${v.errors} non-200 answers`);
     }
     console.log(`OTLP export requests received by the sink: ${result.exports}`);

@@ -10,6 +10,8 @@ interface EdgeVariant {
   readonly rps: number;
   readonly overheadUs: number;
   readonly errors: number;
+  readonly cpuUsPerRequest: number;
+  readonly cpuOverheadUs: number;
 }
 interface EdgeModule {
   edgeBench(options: { rounds?: number; requests?: number; concurrency?: number }): Promise<{
@@ -47,15 +49,26 @@ export async function edgeCase(ctx: BenchContext): Promise<CaseResult> {
       ...(baseline
         ? { ratio: { median: v.rps / baseline.rps, low: v.rps / baseline.rps, high: v.rps / baseline.rps } }
         : {}),
-      detail: `+${v.overheadUs.toFixed(1)} us per request${v.errors > 0 ? `, ${v.errors} errors` : ""}`,
+      detail: `+${v.overheadUs.toFixed(1)} us per request (wall); workerd CPU ${v.cpuUsPerRequest.toFixed(1)} us/request, +${v.cpuOverheadUs.toFixed(1)} us over the baseline${v.errors > 0 ? `, ${v.errors} errors` : ""}`,
     }));
+  const probesOnly = result.variants.find((v) => v.name === "probes");
   const { rounds, requests, concurrency } = result.settings;
   return {
     id: "edge",
     number: 9,
     title,
     rows,
+    goals: [
+      {
+        goal: "example probes add at most +5 us of workerd CPU per request, no OTLP export (issue 12)",
+        measured: probesOnly
+          ? `+${probesOnly.cpuOverheadUs.toFixed(1)} us (${probesOnly.cpuUsPerRequest.toFixed(1)} us vs ${(baseline?.cpuUsPerRequest ?? Number.NaN).toFixed(1)} us without probes)`
+          : "n/a",
+        met: probesOnly && Number.isFinite(probesOnly.cpuOverheadUs) ? probesOnly.cpuOverheadUs <= 5 : null,
+      },
+    ],
     notes: [
+      "workerd CPU: time on CPU of all the workerd process's threads (/proc/<pid>/task/*/schedstat) over a round divided by its requests, so the Node load generator's own cost is not counted; the overhead is the per-round difference to the baseline process.",
       `bench/edge.ts: ${rounds} round(s) x ${requests} requests, ${concurrency} in flight, loopback; median over rounds; the ratio column is with/without probes.`,
     ],
   };

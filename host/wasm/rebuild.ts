@@ -1,4 +1,4 @@
-import { concatBytes, encodeSection } from "./encode.js";
+import { concatBytes, encodeU32 } from "./encode.js";
 import { SECTION_ORDER } from "./module.js";
 import { CUSTOM_SECTION_ID, PREAMBLE_SIZE } from "./sections.js";
 import type { Section } from "./types.js";
@@ -25,17 +25,22 @@ export function replaceSections(
     if (section.id !== CUSTOM_SECTION_ID) {
       while (pending.length > 0 && rank((pending[0] as [number, Uint8Array])[0]) < rank(section.id)) {
         const [id, payload] = pending.shift() as [number, Uint8Array];
-        parts.push(encodeSection(id, payload));
+        parts.push(sectionHeader(id, payload), payload);
       }
       if (replacements.has(section.id)) {
         const payload = replacements.get(section.id);
-        if (payload) parts.push(encodeSection(section.id, payload));
+        if (payload) parts.push(sectionHeader(section.id, payload), payload);
         continue;
       }
     }
     parts.push(bytes.subarray(section.start, section.end));
   }
-  for (const [id, payload] of pending) parts.push(encodeSection(id, payload));
+  for (const [id, payload] of pending) parts.push(sectionHeader(id, payload), payload);
   parts.push(...trailer);
   return concatBytes(parts);
+}
+
+/** A section's id and size; the payload follows as its own part, so a large payload is copied once. */
+function sectionHeader(id: number, payload: Uint8Array): Uint8Array {
+  return Uint8Array.of(id, ...encodeU32(payload.length));
 }

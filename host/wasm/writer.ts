@@ -53,6 +53,17 @@ export class ByteWriter {
     return this;
   }
 
+  /** What was written so far, without copying: valid until the next write or clear. */
+  view(): Uint8Array {
+    return this.buffer.subarray(0, this.size);
+  }
+
+  /** Start again at length 0, keeping the buffer (a scratch writer reused per function body). */
+  clear(): this {
+    this.size = 0;
+    return this;
+  }
+
   /** A copy of what was written. */
   finish(): Uint8Array {
     return this.buffer.slice(0, this.size);

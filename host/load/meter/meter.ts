@@ -157,26 +157,25 @@ export function meterReplacements(module: ParsedModule, options: MeterOptions): 
   });
 
   const fuelIndex = facts.globalCount;
+  const exportsOf = module.sections.find((s) => s.id === SectionId.export);
   const emit: EmitContext = { bytes, importCount: importedFuncs, fuel: encodeU32(fuelIndex), plan };
 
   // Pass 2: the code section.
   const code = new ByteWriter(bytes.length + 64 * (bodies.length + targets.length));
   code.u32(bodies.length + targets.length);
-  const writeBody = (write: (out: ByteWriter) => void) => {
-    const body = new ByteWriter(256);
-    write(body);
-    const encoded = body.finish();
-    code.u32(encoded.length).bytes(encoded);
-  };
-  bodies.forEach((body, i) => {
-    writeBody((out) => emitBody(out, emit, i, body));
-  });
-  targets.forEach((target) => {
-    writeBody((out) => emitWrapper(out, emit, { target, paramCount: typeOf(target).params.length }));
-  });
+  // One scratch writer for every body (its size prefix comes first): no buffer per function.
+  const body = new ByteWriter(4096);
+  for (let i = 0; i < bodies.length; i++) {
+    emitBody(body.clear(), emit, i, bodies[i] as BodyAnalysis);
+    code.u32(body.length).bytes(body.view());
+  }
+  for (const target of targets) {
+    emitWrapper(body.clear(), emit, { target, paramCount: typeOf(target).params.length });
+    code.u32(body.length).bytes(body.view());
+  }
 
   const replacements = new Map<number, Uint8Array | null>();
-  replacements.set(SectionId.code, code.finish());
+  replacements.set(SectionId.code, code.view());
 
   const typeSection = module.sections.find((s) => s.id === SectionId.type);
   if (newTypes.length > 0) {
@@ -214,24 +213,37 @@ export function meterReplacements(module: ParsedModule, options: MeterOptions): 
   );
 
   // Exports: entries now name their wrappers; the fuel counter and start are added.
-  const exportParts: Uint8Array[] = [];
+  // Every other entry is copied byte for byte from the original section (no re-encoding per name).
+  const exportCount = module.exports.length + 1 + (startWrapper === undefined ? 0 : 1);
+  const exportSection = new ByteWriter(64 + (exportsOf?.end ?? 0) - (exportsOf?.payloadStart ?? 0)).u32(exportCount);
   const entryNames: string[] = [];
-  const exportEntry = (name: string, kind: number, index: number) => {
-    exportParts.push(encodeName(name), Uint8Array.from([kind, ...encodeU32(index)]));
-  };
-  for (const exp of module.exports) {
-    const kind = ["func", "table", "memory", "global", "tag"].indexOf(exp.kind);
-    if (exp.kind === "func" && wanted.has(exp.name)) {
-      entryNames.push(exp.name);
-      exportEntry(exp.name, kind, wrapperOf.get(exp.index) as number);
-    } else {
-      exportEntry(exp.name, kind, exp.index);
+  if (exportsOf) {
+    const r = new ByteReader(bytes, exportsOf.payloadStart, exportsOf.end);
+    r.u32();
+    for (const exp of module.exports) {
+      const entryStart = r.pos;
+      const nameLength = r.u32();
+      r.pos += nameLength; // the name, checked by parseModule
+      const nameEnd = r.pos;
+      r.u8();
+      r.u32();
+      if (exp.kind === "func" && wanted.has(exp.name)) {
+        entryNames.push(exp.name);
+        exportSection
+          .bytes(bytes.subarray(entryStart, nameEnd))
+          .u8(0)
+          .u32(wrapperOf.get(exp.index) as number);
+      } else {
+        exportSection.bytes(bytes.subarray(entryStart, r.pos));
+      }
     }
   }
+  const exportEntry = (name: string, kind: number, index: number) => {
+    exportSection.bytes(encodeName(name)).u8(kind).u32(index);
+  };
   exportEntry(FUEL_EXPORT, 3, fuelIndex);
   if (startWrapper !== undefined) exportEntry(START_EXPORT, 0, startWrapper);
-  const exportCount = module.exports.length + 1 + (startWrapper === undefined ? 0 : 1);
-  replacements.set(SectionId.export, concatBytes([Uint8Array.from(encodeU32(exportCount)), ...exportParts]));
+  replacements.set(SectionId.export, exportSection.finish());
   if (facts.start !== undefined) replacements.set(SectionId.start, null);
 
   const info: MeteringInfo = {
