@@ -1,6 +1,6 @@
 /**
  * Build every probe under probes/{examples,hostile,testing,bench} from
- * AssemblyScript source, and under probes/{c,c-hostile} from C (with
+ * AssemblyScript source, and under probes/{c,c-hostile,c-testing} from C (with
  * @yowasp/clang), into build/probes/<group>/<name>.wasm, with its manifest
  * (<name>.manifest.json beside the source) appended as the
  * `wasi-observability` custom section. One module per probe: asc merges all
@@ -14,7 +14,7 @@ import { encodeManifest, MANIFEST_SECTION, validateManifest } from "../host/worl
 import { compileAssemblyScript } from "./asc.js";
 import { compileC } from "./clang.js";
 
-export const PROBE_GROUPS = ["examples", "hostile", "testing", "bench", "c", "c-hostile"] as const;
+export const PROBE_GROUPS = ["examples", "hostile", "testing", "bench", "c", "c-hostile", "c-testing"] as const;
 export const BUILD_DIR = "build/probes";
 
 export interface BuiltProbe {

@@ -2,6 +2,9 @@ import { type ErrorCode, SandprobeError } from "../errors.js";
 import type { Limits, ParsedModule } from "../wasm/index.js";
 import { ByteReader, ByteWriter, parseModule, readValType, replaceSections, SectionId } from "../wasm/index.js";
 import { checkLimits, DEFAULT_LIMITS, type HostLimits } from "../world/limits.js";
+import { worldInterface } from "../world/names.js";
+
+const UTF8 = new TextEncoder();
 
 /**
  * Static resource limits, applied by rewriting the module before it is
@@ -43,7 +46,8 @@ export function limitResources(bytes: Uint8Array, limits: ResourceLimits = DEFAU
 }
 
 /**
- * The sections `limitResources` rewrites (import, table, memory), as
+ * The sections `limitResources` rewrites (import: limits and world
+ * interface names; table, memory), as
  * replacements for `replaceSections`, from a module parsed once. The
  * metering pass touches other sections, so both apply in one rebuild.
  */
@@ -65,10 +69,17 @@ export function resourceReplacements(module: ParsedModule, limits: ResourceLimit
     out.u32(count);
     for (let i = 0; i < count; i++) {
       const from = r.pos;
-      r.name();
+      const moduleName = r.name();
+      const afterModule = r.pos;
       r.name();
       const kind = r.u8();
-      out.bytes(bytes.subarray(from, r.pos));
+      // A world interface imported at a semver-compatible version is linked
+      // under the world's own name (world/names.ts worldInterface).
+      const canonical = worldInterface(moduleName);
+      if (canonical !== undefined && canonical !== moduleName) {
+        const encoded = UTF8.encode(canonical);
+        out.u32(encoded.length).bytes(encoded).bytes(bytes.subarray(afterModule, r.pos));
+      } else out.bytes(bytes.subarray(from, r.pos));
       if (kind === 1) {
         const typeAt = r.pos;
         readValType(r);

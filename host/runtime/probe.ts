@@ -6,6 +6,7 @@ import type { PreparedProbe } from "../load/prepare.js";
 import { ProbeTelemetry, type ProbeTelemetryOptions } from "../otel/probe-telemetry.js";
 import { SpanTable } from "../otel/span-table.js";
 import { type HookName, type Manifest, stringEncodingOf } from "../world/manifest.js";
+import { postReturnExport } from "../world/names.js";
 import { classifyFailure, FailurePolicy, fuelExhaustion } from "./failure.js";
 import { initView } from "./host/context.js";
 import type { ActiveCall, ProbeContext, ProbeLogRecord, RequestView } from "./host/core/context.js";
@@ -43,6 +44,11 @@ export interface Probe {
 /** A metered entry (docs/metering.md): takes the fuel budget, returns the fuel left. */
 type HookFunction = (budget: number) => number;
 
+function postReturnOf(exports: Record<string, unknown>, name: string): HookFunction | undefined {
+  const post = exports[postReturnExport(name)];
+  return typeof post === "function" ? (post as HookFunction) : undefined;
+}
+
 /**
  * One admitted, compiled probe and its live instance. Hooks run
  * synchronously; a failure poisons the instance (its guest state may be
@@ -64,6 +70,9 @@ export class LoadedProbe implements Probe {
   private exports: WebAssembly.Exports | undefined;
   private request: HookFunction | undefined;
   private response: HookFunction | undefined;
+  /** The hooks' post-return functions (`cabi_post_<hook>`), when the probe exports them. */
+  private requestPost: HookFunction | undefined;
+  private responsePost: HookFunction | undefined;
   /** Fuel the last successful call used. */
   private fuelUsed = 0;
   private poisoned = false;
@@ -132,20 +141,32 @@ export class LoadedProbe implements Probe {
     this.ctx.memory.bind(memory, realloc);
     this.request = this.hooks.has("request") ? (exports.request as HookFunction) : undefined;
     this.response = this.hooks.has("response") ? (exports.response as HookFunction) : undefined;
+    this.requestPost = this.request ? postReturnOf(exports, "request") : undefined;
+    this.responsePost = this.response ? postReturnOf(exports, "response") : undefined;
     this.poisoned = false;
     // The start function (no longer run by instantiation), then init: each metered with the init budget.
     const spans = new SpanTable();
     let failure: SandprobeError | undefined;
-    for (const entry of [exports[START_EXPORT], exports.init]) {
-      if (typeof entry !== "function") continue;
-      failure = this.call(entry as HookFunction, initView(), spans, this.ctx.limits.fuelForInit);
-      if (failure) break;
+    const start = exports[START_EXPORT];
+    if (typeof start === "function") {
+      failure = this.call(start as HookFunction, undefined, initView(), spans, this.ctx.limits.fuelForInit);
+    }
+    if (!failure && typeof exports.init === "function") {
+      const init = exports.init as HookFunction;
+      failure = this.call(init, postReturnOf(exports, "init"), initView(), spans, this.ctx.limits.fuelForInit);
     }
     spans.endAll(this.clock.toEpoch(this.clock.nowNs()));
     return failure;
   }
 
-  private call(fn: HookFunction, request: RequestView, spans: SpanTable, budget: number): SandprobeError | undefined {
+  /** Run one metered entry, then its post-return function (if any) on what the entry left of the budget. */
+  private call(
+    fn: HookFunction,
+    post: HookFunction | undefined,
+    request: RequestView,
+    spans: SpanTable,
+    budget: number,
+  ): SandprobeError | undefined {
     const active = this.active;
     active.request = request;
     active.spans = spans;
@@ -155,7 +176,8 @@ export class LoadedProbe implements Probe {
     this.ctx.call = active;
     this.ctx.abortMessage = undefined;
     try {
-      this.fuelUsed = budget - fn(budget);
+      const left = fn(budget);
+      this.fuelUsed = budget - (post === undefined ? left : post(left));
       return undefined;
     } catch (error) {
       this.poisoned = true;
@@ -179,8 +201,12 @@ export class LoadedProbe implements Probe {
       this.stats.reinstantiations++;
       failure = this.instantiate();
     }
-    const fn = hook === "request" ? this.request : this.response;
-    if (!failure && fn) failure = this.call(fn, request, spans, this.ctx.limits.fuelPerHook);
+    const isRequest = hook === "request";
+    const fn = isRequest ? this.request : this.response;
+    if (!failure && fn) {
+      const post = isRequest ? this.requestPost : this.responsePost;
+      failure = this.call(fn, post, request, spans, this.ctx.limits.fuelPerHook);
+    }
     if (!failure) {
       this.failures.succeeded();
       if (fn) this.stats.fuel.record(this.fuelUsed);

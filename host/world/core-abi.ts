@@ -1,6 +1,6 @@
 import type { FuncType, ValType } from "../wasm/types.js";
 import type { Capability } from "./manifest.js";
-import { ASSEMBLYSCRIPT_ENV, INTERFACES } from "./names.js";
+import { ASSEMBLYSCRIPT_ENV, INTERFACES, worldInterface } from "./names.js";
 
 /**
  * Every import a probe may declare: the canonical-ABI lowering of the probe
@@ -96,9 +96,16 @@ function key(module: string, name: string): string {
 /** The allowed imports by "module#name". */
 export const CORE_IMPORTS: ReadonlyMap<string, CoreImport> = new Map(TABLE.map((e) => [key(e.module, e.name), e]));
 
-/** The allowed import `module.name`, if any. */
+/**
+ * The allowed import `module.name`, if any. `module` may name a world
+ * interface at a semver-compatible version (names.ts `worldInterface`); the
+ * entry returned carries the world's own name.
+ */
 export function coreImport(module: string, name: string): CoreImport | undefined {
-  return CORE_IMPORTS.get(key(module, name));
+  const exact = CORE_IMPORTS.get(key(module, name));
+  if (exact !== undefined || module === ASSEMBLYSCRIPT_ENV) return exact;
+  const canonical = worldInterface(module);
+  return canonical === undefined ? undefined : CORE_IMPORTS.get(key(canonical, name));
 }
 
 /** Functions of the probe world that pass a string across the boundary (parameter or result), as "module#name". */

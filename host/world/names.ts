@@ -29,8 +29,21 @@ export type HookName = (typeof HOOK_NAMES)[number];
 
 /** Called once per instance, before any hook. */
 export const INIT_EXPORT = "init";
-/** Every export the host calls: `init` and the hooks (the metered entries, docs/metering.md). */
-export const PROBE_ENTRIES: readonly string[] = [INIT_EXPORT, ...HOOK_NAMES];
+/**
+ * The canonical ABI's post-return function of an export, by the core-module
+ * naming convention (component-model BuildTargets.md): called after the
+ * export returns, e.g. to free what it returned or, in componentize-js's
+ * engine, to finish the call. Optional.
+ */
+export function postReturnExport(name: string): string {
+  return `cabi_post_${name}`;
+}
+
+/** Every export the host calls: `init`, the hooks and their post-return functions (the metered entries, docs/metering.md). */
+export const PROBE_ENTRIES: readonly string[] = [INIT_EXPORT, ...HOOK_NAMES].flatMap((name) => [
+  name,
+  postReturnExport(name),
+]);
 
 /** The guest's linear memory, which every string and return area lives in. */
 export const MEMORY_EXPORT = "memory";
@@ -41,4 +54,38 @@ export const REALLOC_EXPORT = "cabi_realloc";
 export function unversioned(name: string): string {
   const at = name.lastIndexOf("@");
   return at < 0 ? name : name.slice(0, at);
+}
+
+const INTERFACE_BY_UNVERSIONED: ReadonlyMap<string, string> = new Map(
+  Object.values(INTERFACES).map((name) => [unversioned(name), name]),
+);
+
+/** The semver compatibility track of a version: "1" for 1.4.2, "0.2" for 0.2.10, "0.0.3" for 0.0.3. */
+function compatibilityTrack(version: string): string | undefined {
+  const match = /^(\d+)\.(\d+)\.(\d+)(?:[-+].*)?$/.exec(version);
+  if (!match) return undefined;
+  const [, major, minor, patch] = match;
+  if (major !== "0") return major;
+  return minor !== "0" ? `0.${minor}` : `0.0.${patch}`;
+}
+
+/**
+ * The world interface an import module name stands for: itself, or the
+ * world's version of it when the name carries a semver-compatible version
+ * (the Component Model's rule, as wasmtime links: 0.2.10 and 0.2.0 are one
+ * track). Toolchains built against newer WASI point releases
+ * (componentize-js imports wasi:clocks/monotonic-clock@0.2.10) then meet the
+ * world's 0.2.0 functions; each function is still checked by name and type.
+ * Undefined for anything else.
+ */
+export function worldInterface(module: string): string | undefined {
+  const at = module.lastIndexOf("@");
+  if (at < 0) return undefined;
+  const canonical = INTERFACE_BY_UNVERSIONED.get(module.slice(0, at));
+  if (canonical === undefined) return undefined;
+  if (canonical === module) return canonical;
+  const track = compatibilityTrack(module.slice(at + 1));
+  return track !== undefined && track === compatibilityTrack(canonical.slice(canonical.lastIndexOf("@") + 1))
+    ? canonical
+    : undefined;
 }

@@ -8,6 +8,7 @@ import { customSections } from "../../wasm/sections.js";
 import type { ParsedModule, Section } from "../../wasm/types.js";
 import { FAST_PATH_INTERFACES, STRING_FUNCTIONS } from "../../world/core-abi.js";
 import { MANIFEST_SECTION, type StringEncoding } from "../../world/manifest.js";
+import { worldInterface } from "../../world/names.js";
 
 /** Where the probe manifest was found. */
 export type ManifestSource = "core" | "component";
@@ -115,8 +116,11 @@ function pickMain(bytes: Uint8Array, layout: ComponentLayout): { main: CoreModul
   return { main: mains[0] as CoreModule, glue: modules.length - 1 };
 }
 
+/** A world interface at any semver-compatible version counts as the world's own (names.ts). */
+const interfaceOf = (name: string) => worldInterface(name) ?? name;
+
 function checkImports(main: ParsedModule, layout: ComponentLayout, interfaces: ReadonlySet<string>): void {
-  const instances = new Set(layout.imports.filter((i) => i.kind === "instance").map((i) => i.name));
+  const instances = new Set(layout.imports.filter((i) => i.kind === "instance").map((i) => interfaceOf(i.name)));
   for (const imp of main.imports) {
     const where = `${imp.module}.${imp.name}`;
     if (imp.desc.kind !== "func") {
@@ -125,13 +129,13 @@ function checkImports(main: ParsedModule, layout: ComponentLayout, interfaces: R
         where,
       );
     }
-    if (!instances.has(imp.module)) {
+    if (!instances.has(interfaceOf(imp.module))) {
       unsupported(
         `the core module imports ${where}, but the component imports no instance "${imp.module}" (it comes from another core module, e.g. an adapter)`,
         imp.module,
       );
     }
-    if (!interfaces.has(imp.module)) {
+    if (!interfaces.has(interfaceOf(imp.module))) {
       unsupported(
         `the core module imports ${where}; the fast path provides only [${[...interfaces].join(", ")}]`,
         imp.module,
@@ -166,7 +170,7 @@ function canonEncoding(main: ParsedModule, layout: ComponentLayout): "utf8" | "u
     );
   }
   if (utf16 > 0) return "utf16";
-  const stringImport = main.imports.find((i) => STRING_FUNCTIONS.has(`${i.module}#${i.name}`));
+  const stringImport = main.imports.find((i) => STRING_FUNCTIONS.has(`${interfaceOf(i.module)}#${i.name}`));
   return utf8 > 0 || stringImport ? "utf8" : undefined;
 }
 
