@@ -101,7 +101,7 @@ test("memory.grow in a loop with the default limits: E_FUEL_EXHAUSTED twice, the
   assert.is(stats.timing?.failures, 0);
 });
 
-test("memory.grow costs 1 + MEMORY_GROW_COST fuel (cost model 2), whether it grows or fails at the cap", async () => {
+test("memory.grow costs 1 + MEMORY_GROW_COST fuel (since cost model 2), whether it grows or fails at the cap", async () => {
   // grow(): memory.grow 1 then drop: 4 instructions (i32.const, memory.grow, drop, end) + the grow's extra.
   const module = build({
     memory: { min: 0, max: 1 },
@@ -119,7 +119,7 @@ test("memory.grow costs 1 + MEMORY_GROW_COST fuel (cost model 2), whether it gro
     const [left] = [grow(1_000_000)].flat() as number[];
     assert.is(1_000_000 - (left as number), 4 + MEMORY_GROW_COST, round);
   }
-  assert.is(COST_MODEL_VERSION, 2);
+  assert.is(COST_MODEL_VERSION, 3);
 });
 
 test("a loop in init with the default limits: the load fails with E_FUEL_EXHAUSTED within the 1 ms budget", async () => {

@@ -55,6 +55,61 @@ test("a loop is charged its region cost per iteration, exactly as documented", a
   }
 });
 
+// Cost model 3: a region costing more than SEGMENTED_REGION_COST is charged
+// segment by segment, so an arm that does not run is not paid for.
+const ARM = 300;
+const nops = (n: number) => new Array<number[]>(n).fill(op("nop")).flat();
+// pick(n, flag): a loop of n iterations whose body runs a 300-instruction arm when flag is set.
+// Region 0 (block, loop, end, final end) stays one charge of 4. The loop region (12 + ARM) is split:
+// its header segment (local.get, i32.eqz, br_if, local.get, if) costs 5, the arm ARM + 1 (its end),
+// the rest (local.get, i32.const, i32.sub, local.set, br, end) 6.
+const pickLoop = build({
+  funcs: [
+    {
+      type: { params: ["i32", "i32"], results: [] },
+      export: "pick",
+      body: [
+        ...op("block"),
+        0x40,
+        ...op("loop"),
+        0x40,
+        ...[...op("local.get"), 0, ...op("i32.eqz"), ...op("br_if"), 1],
+        ...[...op("local.get"), 1, ...op("if"), 0x40, ...nops(ARM), ...op("end")],
+        ...[...op("local.get"), 0, ...i32(1), ...op("i32.sub"), ...op("local.set"), 0],
+        ...op("br"),
+        0,
+        ...op("end"),
+        ...op("end"),
+      ],
+    },
+    // choose(flag): no loop, 303 instructions, so not folded into callers: it charges 2 at entry,
+    // the arm (ARM + 1) only when it runs, and 1 for the final end.
+    {
+      type: { params: ["i32"], results: [] },
+      export: "choose",
+      body: [...op("local.get"), 0, ...op("if"), 0x40, ...nops(ARM), ...op("end")],
+    },
+  ],
+});
+
+test("a large region is charged per segment: an arm is paid for only when it runs (cost model 3)", async () => {
+  const loaded = await instantiate(meterModule(pickLoop, { entries: ["pick", "choose"] }).bytes);
+  const used = (name: string, ...args: number[]) =>
+    1_000_000 - ([loaded.fn(name)(...args, 1_000_000)].flat()[0] as number);
+  for (const n of [0, 1, 100]) {
+    assert.is(used("pick", n, 0), 4 + 11 * n + 5, `pick(${n}, arm skipped)`);
+    assert.is(used("pick", n, 1), 4 + (11 + ARM + 1) * n + 5, `pick(${n}, arm taken)`);
+  }
+  assert.is(used("choose", 0), 3);
+  assert.is(used("choose", 1), 3 + ARM + 1);
+  // Still exact at the edge: the arm's charge is what traps.
+  assert.is(
+    outcome(loaded, () => loaded.fn("choose")(1, 3 + ARM)),
+    "fuel",
+  );
+  assert.equal([loaded.fn("choose")(1, 3 + ARM + 1)].flat(), [0]);
+});
+
 test("the budget is exact: enough fuel leaves 0, one less traps as fuel exhaustion", async () => {
   const loaded = await instantiate(meterModule(countLoop, { entries: ["count"] }).bytes);
   const count = loaded.fn("count");

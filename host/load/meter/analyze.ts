@@ -5,7 +5,7 @@ import { DYNAMIC_SHIFT, INSTRUCTION_COST, MEMORY_GROW_COST } from "./cost.js";
 
 /**
  * Pass 1 of metering: decode one function body, split its instructions into
- * regions and record where pass 2 must insert code.
+ * regions and segments and record where pass 2 must insert code.
  *
  * A region is the function body outside any loop (region 0), or the body of
  * one loop outside the loops nested in it. Inside a region control only moves
@@ -14,11 +14,18 @@ import { DYNAMIC_SHIFT, INSTRUCTION_COST, MEMORY_GROW_COST } from "./cost.js";
  * (a loop is only re-entered by a branch to its label). Charging the whole
  * region's instruction count at each entry therefore bounds the instructions
  * run between two charges, and the charge depends only on the path taken.
+ *
+ * A segment is a run of a region's instructions that control can only enter
+ * at its start: it ends after each `if`, `else` and `end`, the only places a
+ * branch or an arm can land (cost model 3). Each segment's instructions run
+ * at most once per pass through its start, so a large region (an
+ * interpreter's dispatch loop, where one iteration runs one arm of many) can
+ * be charged segment by segment instead of as a whole; plan.ts decides which.
  */
 
 /** Insertion point kinds. */
 export const Point = {
-  /** Charge a loop region; offset is just after the loop's block type. */
+  /** Charge a loop region; offset is just after the loop's block type; arg is its first segment. */
   loop: 0,
   /** Control leaves the function (return, branch to the function label, final end): write the counter back. */
   exit: 1,
@@ -28,6 +35,8 @@ export const Point = {
   reload: 3,
   /** Before an instruction with a per-length cost; arg is the shift. */
   dynamic: 4,
+  /** A segment starts (after an `if`, `else` or non-final `end`); arg is the segment. */
+  segment: 5,
 } as const;
 
 export interface BodyAnalysis {
@@ -45,10 +54,14 @@ export interface BodyAnalysis {
   readonly localCount: number;
   /** Instruction cost of each region; region 0 is the function body outside loops. */
   readonly regionCost: number[];
+  /** Instruction cost of each segment; segment 0 starts at function entry, each loop's first at its header. */
+  readonly segmentCost: number[];
+  /** The region of each segment. */
+  readonly segmentRegion: number[];
   readonly hasLoop: boolean;
   readonly hasDynamic: boolean;
   readonly hasIndirect: boolean;
-  /** Direct calls as (callee, region) pairs. */
+  /** Direct calls as (callee, segment) pairs. */
   readonly calls: readonly number[];
   /** Insertion points as (offset, kind, arg) triples, in offset order. */
   readonly points: readonly number[];
@@ -103,12 +116,26 @@ export function analyzeBody(
   const codeStart = r.pos;
   const ins = new InstructionReader(r);
   const regionCost = [0];
+  const segmentCost = [0];
+  const segmentRegion = [0];
   const calls: number[] = [];
   const points: number[] = [];
   // One entry per open block/loop/if: its kind and the region its instructions belong to.
   const frameKind: number[] = [];
   const frameRegion: number[] = [];
   let region = 0;
+  let segment = 0;
+  // A new segment of the current region starts at the reader's position.
+  const startSegment = (kind: number): void => {
+    segment = segmentCost.length;
+    segmentCost.push(0);
+    segmentRegion.push(region);
+    points.push(r.pos, kind, segment);
+  };
+  const charge = (cost: number): void => {
+    regionCost[region] = (regionCost[region] as number) + cost;
+    segmentCost[segment] = (segmentCost[segment] as number) + cost;
+  };
   let hasDynamic = false;
   let hasIndirect = false;
   let previous = -1;
@@ -118,7 +145,7 @@ export function analyzeBody(
     const info = ins.next();
     const op = info.op;
     const at = ins.start;
-    regionCost[region] = (regionCost[region] as number) + INSTRUCTION_COST;
+    charge(INSTRUCTION_COST);
     const depth = frameKind.length;
     switch (op) {
       case Op.block:
@@ -128,14 +155,15 @@ export function analyzeBody(
         if (op === Op.loop) {
           region = regionCost.length;
           regionCost.push(0);
-          points.push(r.pos, Point.loop, region);
-        }
+          startSegment(Point.loop);
+        } else if (op === Op.if) startSegment(Point.segment);
         frameKind.push(op === Op.loop ? FRAME_LOOP : op === Op.if ? FRAME_IF : FRAME_BLOCK);
         frameRegion.push(region);
         break;
       case Op.else:
         if (frameKind[depth - 1] !== FRAME_IF) malformed("else outside an if", at);
         frameKind[depth - 1] = FRAME_ELSE;
+        startSegment(Point.segment);
         break;
       case Op.end:
         if (depth === 0) {
@@ -149,6 +177,8 @@ export function analyzeBody(
             localGroups,
             localCount,
             regionCost,
+            segmentCost,
+            segmentRegion,
             hasLoop: regionCost.length > 1,
             hasDynamic,
             hasIndirect,
@@ -159,6 +189,7 @@ export function analyzeBody(
         frameKind.pop();
         frameRegion.pop();
         region = depth > 1 ? (frameRegion[depth - 2] as number) : 0;
+        startSegment(Point.segment);
         break;
       case Op.br:
       case Op.brIf:
@@ -179,7 +210,7 @@ export function analyzeBody(
         break;
       case Op.call:
         if (ins.index >= ctx.funcCount) malformed(`call to function ${ins.index} of ${ctx.funcCount}`, at);
-        calls.push(ins.index, region);
+        calls.push(ins.index, segment);
         points.push(at, Point.call, ins.index, r.pos, Point.reload, ins.index);
         break;
       case Op.callIndirect:
@@ -201,14 +232,14 @@ export function analyzeBody(
         if (ins.index >= ctx.globalCount) malformed(`global ${ins.index} of ${ctx.globalCount}`, at);
         break;
       case Op.memoryGrow:
-        regionCost[region] = (regionCost[region] as number) + MEMORY_GROW_COST;
+        charge(MEMORY_GROW_COST);
         break;
       default: {
         const shift = DYNAMIC_SHIFT.get(op);
         if (shift === undefined) break;
         // A length pushed by the instruction just before is known now: charge it with the region.
         const known = previous === Op.i32Const ? (previousConst >>> 0) >>> shift : STATIC_LENGTH_LIMIT;
-        if (known < STATIC_LENGTH_LIMIT) regionCost[region] = (regionCost[region] as number) + known;
+        if (known < STATIC_LENGTH_LIMIT) charge(known);
         else {
           hasDynamic = true;
           points.push(at, Point.dynamic, shift);

@@ -1,8 +1,9 @@
 import { Op } from "../../wasm/opcodes.js";
 
 /**
- * The cost model (COST_MODEL_VERSION 2): every instruction of the original
- * code costs 1 fuel, charged statically per region (see analyze.ts), and
+ * The cost model (COST_MODEL_VERSION 3): every instruction of the original
+ * code costs 1 fuel, charged statically per region, or per segment in large
+ * regions (version 3; see analyze.ts), and
  * `memory.grow` `MEMORY_GROW_COST` more (version 2). The
  * instructions whose work grows with an operand also pay for that operand,
  * at run time, before they run: `length >>> shift` more fuel, where length is
@@ -30,14 +31,26 @@ export const DYNAMIC_SHIFT: ReadonlyMap<number, number> = new Map([
 ]);
 
 /**
- * Functions with no loop, no indirect call and no dynamic cost can be charged
- * by their callers (their worst case is a constant); beyond this worst case
- * they charge themselves, so region costs stay far from i32 overflow.
+ * Regions costing more than this are charged segment by segment (cost model
+ * 3). Charging a whole region per entry charges every arm of every `if` and
+ * `br_table` in it: for an interpreter's dispatch loop (componentize-js's
+ * StarlingMonkey) that over-charged ~1000x. Smaller regions keep one charge,
+ * so loop-heavy code pays no more checks than before.
  */
-export const STATIC_COST_LIMIT = 1 << 16;
+export const SEGMENTED_REGION_COST = 256;
 
 /**
- * The most one region may charge. With the counter at most 2^31 - 1 and never
+ * Functions with no loop and no dynamic cost can be charged by their callers
+ * (their worst case, every branch taken, is a constant); beyond this worst
+ * case they charge themselves, segment by segment. Version 2 allowed 65 536,
+ * which charged a caller for every arm of large switch-like helpers: the
+ * JavaScript probe's empty hook cost ~1.08 M fuel with that limit, ~130 000
+ * with this one; AssemblyScript probes pay <= ~1.5 ns more per hook.
+ */
+export const STATIC_COST_LIMIT = SEGMENTED_REGION_COST;
+
+/**
+ * The most one charge may be. With the counter at most 2^31 - 1 and never
  * charged while negative, a charge up to 2^30 (or a dynamic charge, at most
  * 2^29) cannot overflow the i32 counter.
  */

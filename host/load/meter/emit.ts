@@ -34,7 +34,7 @@ export function emitBody(out: ByteWriter, ctx: EmitContext, i: number, body: Bod
     out.bytes(bytes.subarray(body.start, body.end));
     return;
   }
-  const charge = plan.regionCharge[i] as number[];
+  const charge = plan.segmentCharge[i] as number[];
   const counter = encodeU32(body.localCount);
   const scratch = encodeU32(body.localCount + 1);
   // Local declarations: the original groups, then one group of our i32 locals.
@@ -63,7 +63,8 @@ export function emitBody(out: ByteWriter, ctx: EmitContext, i: number, body: Bod
     const at = points[p] as number;
     const kind = points[p + 1];
     const arg = points[p + 2] as number;
-    if (kind !== Point.dynamic && !cached) continue;
+    if (kind !== Point.dynamic && kind !== Point.segment && !cached) continue;
+    if (kind === Point.segment && charge[arg] === 0) continue;
     if (at > copied) {
       out.bytes(bytes.subarray(copied, at));
       copied = at;
@@ -71,6 +72,11 @@ export function emitBody(out: ByteWriter, ctx: EmitContext, i: number, body: Bod
     switch (kind) {
       case Point.loop:
         out.array(getCounter);
+        charged(charge[arg] as number);
+        break;
+      case Point.segment:
+        if (cached) out.array(getCounter);
+        else out.u8(Op.globalGet).array(fuel);
         charged(charge[arg] as number);
         break;
       case Point.exit:

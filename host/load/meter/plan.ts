@@ -1,6 +1,6 @@
 import { SandprobeError } from "../../errors.js";
 import type { BodyAnalysis } from "./analyze.js";
-import { REGION_CHARGE_LIMIT, STATIC_COST_LIMIT } from "./cost.js";
+import { REGION_CHARGE_LIMIT, SEGMENTED_REGION_COST, STATIC_COST_LIMIT } from "./cost.js";
 
 /** How a defined function is instrumented. */
 export const Mode = {
@@ -19,8 +19,13 @@ export interface MeterPlan {
   readonly staticCost: number[];
   /** Static functions whose callees (transitively) never leave wasm, so no host code can run nested fuel charges. */
   readonly pure: boolean[];
-  /** Per defined function, per region: what the region charges (its instructions plus its static callees' cost). */
-  readonly regionCharge: number[][];
+  /**
+   * Per defined function, per segment: what is charged where the segment
+   * starts. A region of at most SEGMENTED_REGION_COST charges its whole cost
+   * (instructions plus static callees) at its first segment and 0 (no code)
+   * at the others; a larger region charges each segment its own cost.
+   */
+  readonly segmentCharge: number[][];
 }
 
 /**
@@ -88,13 +93,28 @@ export function planMetering(bodies: readonly BodyAnalysis[], importCount: numbe
     }
   }
   const mode: Mode[] = bodies.map((b, i) => (isStatic[i] ? Mode.static : b.hasLoop ? Mode.cached : Mode.entry));
-  const regionCharge = bodies.map((body, i) => {
+  const segmentCharge = bodies.map((body, i) => {
     if (isStatic[i]) return [];
-    const charge = body.regionCost.slice();
+    const charge = body.segmentCost.slice();
     for (let c = 0; c < body.calls.length; c += 2) {
       const callee = (body.calls[c] as number) - importCount;
-      const region = body.calls[c + 1] as number;
-      if (callee >= 0 && isStatic[callee]) charge[region] = (charge[region] as number) + (staticCost[callee] as number);
+      const segment = body.calls[c + 1] as number;
+      if (callee >= 0 && isStatic[callee])
+        charge[segment] = (charge[segment] as number) + (staticCost[callee] as number);
+    }
+    // Small regions: one charge at the region's entry, for all its segments.
+    const regionTotal = new Array<number>(body.regionCost.length).fill(0);
+    const firstSegment = new Array<number>(body.regionCost.length).fill(-1);
+    for (let seg = 0; seg < charge.length; seg++) {
+      const region = body.segmentRegion[seg] as number;
+      regionTotal[region] = (regionTotal[region] as number) + (charge[seg] as number);
+      if (firstSegment[region] === -1) firstSegment[region] = seg;
+    }
+    for (let seg = 0; seg < charge.length; seg++) {
+      const region = body.segmentRegion[seg] as number;
+      const total = regionTotal[region] as number;
+      if (total > SEGMENTED_REGION_COST) continue;
+      charge[seg] = seg === firstSegment[region] ? total : 0;
     }
     for (const value of charge) {
       if (value > REGION_CHARGE_LIMIT) {
@@ -105,5 +125,5 @@ export function planMetering(bodies: readonly BodyAnalysis[], importCount: numbe
     }
     return charge;
   });
-  return { mode, staticCost, pure, regionCharge };
+  return { mode, staticCost, pure, segmentCharge };
 }
