@@ -53,7 +53,7 @@ export const CASES: readonly CaseSpec[] = [
   { id: "jco", title: "jco path vs fast path", weight: 2, run: jcoCase },
   { id: "swap", title: "fleet hot reload: bundle swap time", weight: 2, run: swapCase },
   { id: "hostile", title: "hostile call cost per request", weight: 3, run: hostileCase },
-  { id: "languages", title: "C probe vs AssemblyScript probe", weight: 2, run: languagesCase },
+  { id: "languages", title: "C and JavaScript probes vs AssemblyScript", weight: 2, run: languagesCase },
 ];
 
 export interface RunOptions {

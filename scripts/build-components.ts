@@ -10,8 +10,11 @@
  * (`wasi-observability`) travels inside the component's core module; the
  * build also copies it to the component's top level, where signature
  * verification (host/trust) reads it. With `--key FILE` (a wasmsign2 secret
- * key) each component is signed too.
+ * key) each component is signed too. JavaScript probes (probes/js and probes/js-hostile) are
+ * built from source by componentize-js (scripts/componentize-js.ts) into
+ * build/components/<group>/ and checked the same way.
  */
+
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import { componentEmbed, componentNew, componentWit } from "@bytecodealliance/jco";
@@ -19,12 +22,16 @@ import { findComponentManifest } from "../host/load/component/manifest.js";
 import { decodeSecretKey, type SecretKey } from "../host/trust/signature/keys.js";
 import { signModule } from "../host/trust/signature/sign.js";
 import { concatBytes, encodeCustomSection } from "../host/wasm/encode.js";
-import { MANIFEST_SECTION } from "../host/world/manifest.js";
+import { MANIFEST_SECTION, validateManifest } from "../host/world/manifest.js";
+import { worldInterface } from "../host/world/names.js";
+import { compileJs } from "./componentize-js.js";
 
 export const COMPONENT_DIR = "build/components";
 export const PROBE_DIR = "build/probes";
 export const WIT_DIR = "wit";
 export const WORLD = "probe";
+/** JavaScript probes (probes/<group>/*.js), built from source into components by componentize-js. */
+export const JS_GROUPS = ["js", "js-hostile"] as const;
 
 export interface BuiltComponent {
   readonly group: string;
@@ -70,7 +77,10 @@ export function worldProblems(actual: WorldShape, expected: WorldShape): string[
   const problems: string[] = [];
   for (const item of expected.exports) if (!actual.exports.includes(item)) problems.push(`missing export ${item}`);
   for (const item of actual.exports) if (!expected.exports.includes(item)) problems.push(`unexpected export ${item}`);
-  for (const item of actual.imports) if (!expected.imports.includes(item)) problems.push(`unexpected import ${item}`);
+  for (const item of actual.imports) {
+    // An interface at a semver-compatible version (componentize-js: monotonic-clock@0.2.12) is the world's own.
+    if (!expected.imports.includes(worldInterface(item) ?? item)) problems.push(`unexpected import ${item}`);
+  }
   return problems;
 }
 
@@ -149,6 +159,46 @@ export async function buildAllComponents(
   return built;
 }
 
+/** Build one JavaScript probe with componentize-js and check its world like any other component. */
+export async function buildJsComponent(
+  group: string,
+  file: string,
+  expected: WorldShape,
+  options: ComponentizeOptions = {},
+): Promise<BuiltComponent> {
+  const name = basename(file, ".js");
+  const manifest = validateManifest(JSON.parse(await readFile(join("probes", group, `${name}.manifest.json`), "utf8")));
+  let bytes = await compileJs(join("probes", group, file), manifest, {
+    ...(options.witDir ? { witDir: options.witDir } : {}),
+    scratchDir: join("build", "wit", group, name),
+  });
+  const wit = await componentWit(bytes);
+  const problems = worldProblems(parsePrintedWorld(wit), expected);
+  if (problems.length > 0) throw new Error(`${group}/${name}: world does not match wit/: ${problems.join("; ")}`);
+  if (options.key) bytes = (await signModule(bytes, options.key)).bytes;
+  const path = join(COMPONENT_DIR, group, `${name}.wasm`);
+  await mkdir(join(COMPONENT_DIR, group), { recursive: true });
+  await writeFile(path, bytes);
+  return { group, name, path, bytes, wit };
+}
+
+/** Every JavaScript probe of JS_GROUPS, two at a time (each build is ~10-15 s of one core). */
+export async function buildAllJsComponents(options: ComponentizeOptions = {}): Promise<BuiltComponent[]> {
+  const expected = await expectedWorld(options);
+  const jobs: Array<[string, string]> = [];
+  for (const group of JS_GROUPS) {
+    for (const file of (await readdir(join("probes", group))).filter((f) => f.endsWith(".js")).sort()) {
+      jobs.push([group, file]);
+    }
+  }
+  const built: BuiltComponent[] = [];
+  for (let i = 0; i < jobs.length; i += 2) {
+    const pair = jobs.slice(i, i + 2).map(([group, file]) => buildJsComponent(group, file, expected, options));
+    built.push(...(await Promise.all(pair)));
+  }
+  return built;
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   const started = performance.now();
   const flag = (name: string) => {
@@ -163,6 +213,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     ...(await buildAllComponents("examples", common)),
     // The C probes lower strings as UTF-8: the component says so in its canon options.
     ...(await buildAllComponents("c", { ...common, stringEncoding: "utf8" })),
+    ...(await buildAllJsComponents(common)),
   ];
   const took = Math.round(performance.now() - started);
   const signed = key ? ", signed" : "";
