@@ -15,7 +15,8 @@
  * build/components/<group>/ and checked the same way.
  */
 
-import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import { componentEmbed, componentNew, componentWit } from "@bytecodealliance/jco";
 import { findComponentManifest } from "../host/load/component/manifest.js";
@@ -209,10 +210,16 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const keyFile = flag("--key");
   const key = keyFile ? await decodeSecretKey(new Uint8Array(await readFile(keyFile))) : undefined;
   const common = { ...(witDir ? { witDir } : {}), ...(key ? { key } : {}) };
+  // No stale Rust component may outlive a build without rustc.
+  if (!existsSync(join(PROBE_DIR, "rust"))) await rm(join(COMPONENT_DIR, "rust"), { recursive: true, force: true });
   const built = [
     ...(await buildAllComponents("examples", common)),
     // The C probes lower strings as UTF-8: the component says so in its canon options.
     ...(await buildAllComponents("c", { ...common, stringEncoding: "utf8" })),
+    // Rust probes, when build:probes found a rustc for them (scripts/rustc.ts).
+    ...(existsSync(join(PROBE_DIR, "rust"))
+      ? await buildAllComponents("rust", { ...common, stringEncoding: "utf8" })
+      : []),
     ...(await buildAllJsComponents(common)),
   ];
   const took = Math.round(performance.now() - started);

@@ -6,6 +6,7 @@
  * Then the JavaScript latency probe (componentize-js, probes/js/) on the fast
  * path against the same component on the jco path.
  */
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { BENCH_LIMITS, BENCH_RUNTIME, benchRequest, runRequest } from "../../host/cli/bench/cases.js";
 import { compare } from "../../host/cli/bench/harness.js";
@@ -51,24 +52,44 @@ export async function languagesCase(ctx: BenchContext): Promise<CaseResult> {
     { name: "AssemblyScript latency component (utf16)", run: requests(asComponent) },
     ctx.compare(0, 1),
   );
+  // Rust, when build:probes had a rustc for wasm32 (scripts/rustc.ts).
+  const rustPath = "build/probes/rust/latency.wasm";
+  const rust = existsSync(rustPath) ? await runtimeFor(rustPath) : undefined;
+  const rustRow = rust
+    ? await compare(
+        { name: "Rust latency probe (UTF-8, no_std), 1 span", run: requests(rust) },
+        { name: "AssemblyScript latency probe (UTF-16)", run: requests(as) },
+        ctx.compare(0, 1),
+      )
+    : undefined;
   const js = await jsCase(ctx);
   const sizes = await Promise.all(
-    ["build/probes/c/latency.wasm", "build/probes/examples/latency.wasm"].map(async (p) => (await readFile(p)).length),
+    ["build/probes/c/latency.wasm", "build/probes/examples/latency.wasm", ...(rust ? [rustPath] : [])].map(
+      async (p) => (await readFile(p)).length,
+    ),
   );
   const failures =
-    [c, as, cComponent, asComponent].reduce((n, r) => n + (r.stats().latency?.failures ?? 0), 0) + js.failures;
+    [c, as, cComponent, asComponent, ...(rust ? [rust] : [])].reduce(
+      (n, r) => n + (r.stats().latency?.failures ?? 0),
+      0,
+    ) + js.failures;
   return {
     id: "languages",
     number: 13,
-    title: "Languages: C (UTF-8) vs AssemblyScript (UTF-16) latency probes, and JavaScript on the fast vs jco path",
+    title:
+      "Languages: C and Rust (UTF-8) vs AssemblyScript (UTF-16) latency probes, and JavaScript on the fast vs jco path",
     rows: [
       comparisonRow(core, core.name, "the same span through C and AssemblyScript probes"),
       comparisonRow(components, components.name, "both as components on the fast path"),
+      ...(rustRow
+        ? [comparisonRow(rustRow, rustRow.name, "the same span through Rust and AssemblyScript probes")]
+        : []),
       comparisonRow(js.result, js.result.name, "the JavaScript component: fast path (metered) vs jco path"),
     ],
     notes: [
-      `Probe size: C ${sizes[0]} bytes, AssemblyScript ${sizes[1]} bytes (unsigned, manifest included).`,
-      "The ratio column is C / AssemblyScript: below 1 the C probe costs less per span; for the JavaScript row, fast path / jco path.",
+      `Probe size: C ${sizes[0]} bytes, AssemblyScript ${sizes[1]} bytes${rust ? `, Rust ${sizes[2]} bytes` : ""} (unsigned, manifest included).`,
+      ...(rust ? [] : ["Rust: not measured, no rustc for wasm32 on this machine (scripts/rustc.ts)."]),
+      "The ratio column is C (or Rust) / AssemblyScript: below 1 that probe costs less per span; for the JavaScript row, fast path / jco path.",
       ...js.notes,
       ...(failures > 0 ? [`WARNING: ${failures} probe failures during the run`] : []),
     ],
