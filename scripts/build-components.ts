@@ -123,6 +123,24 @@ export async function expectedWorld(options: ComponentizeOptions = {}): Promise<
   return parsePrintedWorld(await componentWit(await componentNew(embedded)));
 }
 
+/** Check a component's world against the probe world, sign it if asked, write it to build/components/<group>/. */
+async function checkAndWrite(
+  group: string,
+  name: string,
+  component: Uint8Array,
+  expected: WorldShape,
+  options: ComponentizeOptions,
+): Promise<BuiltComponent> {
+  const wit = await componentWit(component);
+  const problems = worldProblems(parsePrintedWorld(wit), expected);
+  if (problems.length > 0) throw new Error(`${group}/${name}: world does not match wit/: ${problems.join("; ")}`);
+  const bytes = options.key ? (await signModule(component, options.key)).bytes : component;
+  const path = join(COMPONENT_DIR, group, `${name}.wasm`);
+  await mkdir(join(COMPONENT_DIR, group), { recursive: true });
+  await writeFile(path, bytes);
+  return { group, name, path, bytes, wit };
+}
+
 /** Build and check one component; throws naming the probe when its world does not match. */
 export async function buildComponent(
   group: string,
@@ -138,14 +156,7 @@ export async function buildComponent(
   } catch (error) {
     throw new Error(`jco could not componentize ${group}/${name}: ${String(error)}`);
   }
-  const wit = await componentWit(bytes);
-  const problems = worldProblems(parsePrintedWorld(wit), expected);
-  if (problems.length > 0) throw new Error(`${group}/${name}: world does not match wit/: ${problems.join("; ")}`);
-  if (options.key) bytes = (await signModule(bytes, options.key)).bytes;
-  const path = join(COMPONENT_DIR, group, `${name}.wasm`);
-  await mkdir(join(COMPONENT_DIR, group), { recursive: true });
-  await writeFile(path, bytes);
-  return { group, name, path, bytes, wit };
+  return checkAndWrite(group, name, bytes, expected, options);
 }
 
 /** Build every probe of a group (default: the examples) into a checked component. */
@@ -169,18 +180,11 @@ export async function buildJsComponent(
 ): Promise<BuiltComponent> {
   const name = basename(file, ".js");
   const manifest = validateManifest(JSON.parse(await readFile(join("probes", group, `${name}.manifest.json`), "utf8")));
-  let bytes = await compileJs(join("probes", group, file), manifest, {
+  const bytes = await compileJs(join("probes", group, file), manifest, {
     ...(options.witDir ? { witDir: options.witDir } : {}),
     scratchDir: join("build", "wit", group, name),
   });
-  const wit = await componentWit(bytes);
-  const problems = worldProblems(parsePrintedWorld(wit), expected);
-  if (problems.length > 0) throw new Error(`${group}/${name}: world does not match wit/: ${problems.join("; ")}`);
-  if (options.key) bytes = (await signModule(bytes, options.key)).bytes;
-  const path = join(COMPONENT_DIR, group, `${name}.wasm`);
-  await mkdir(join(COMPONENT_DIR, group), { recursive: true });
-  await writeFile(path, bytes);
-  return { group, name, path, bytes, wit };
+  return checkAndWrite(group, name, bytes, expected, options);
 }
 
 /** Every JavaScript probe of JS_GROUPS, two at a time (each build is ~10-15 s of one core). */

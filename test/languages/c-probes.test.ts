@@ -6,7 +6,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { ProbeRuntime } from "../../host/runtime/runtime.js";
-import { built, fields, parent, signedRuntime, spansOf } from "../support/languages.js";
+import { built, failuresOver, fields, signedRuntime, spansOf } from "../support/languages.js";
 import { codeOf, openPolicy, testKey } from "../support/signing.js";
 
 for (const name of ["latency", "slow-detector"]) {
@@ -48,14 +48,7 @@ for (const [name, code] of HOSTILE) {
       await built("c-hostile", name),
       await built("testing", "timing"),
     ]);
-    const failures: string[] = [];
-    for (let i = 0; i < 8; i++) {
-      const scope = runtime.begin({ method: "GET", parent });
-      scope.request();
-      scope.response(200);
-      scope.end();
-      failures.push(...scope.failures.map((f) => `${f.probe}: ${f.error.code}`));
-    }
+    const failures = failuresOver(runtime, 8);
     assert.ok(failures.length >= 2, `it failed: ${failures.join(", ")}`);
     assert.ok(
       failures.every((f) => f === `${name}: ${code}`),

@@ -9,7 +9,7 @@ import * as assert from "uvu/assert";
 import { admitProbe } from "../../host/load/admit.js";
 import { INTERFACES, worldInterface } from "../../host/world/names.js";
 import { witForCapabilities } from "../../scripts/componentize-js.js";
-import { built, fields, parent, signedRuntime, spansOf } from "../support/languages.js";
+import { built, failuresOver, fields, parent, signedRuntime, spansOf } from "../support/languages.js";
 
 /** A JavaScript hook runs an interpreter: ~2.3 M fuel per latency span, so the host grants more than the 500 000 default. */
 const JS_LIMITS = { fuelPerHook: 10_000_000 };
@@ -60,14 +60,7 @@ test("JavaScript hostile infinite loop: E_FUEL_EXHAUSTED on every call until qua
     [await built("components/js-hostile", "infinite-loop"), await built("testing", "timing")],
     JS_LIMITS,
   );
-  const failures: string[] = [];
-  for (let i = 0; i < 6; i++) {
-    const scope = runtime.begin({ method: "GET", parent });
-    scope.request();
-    scope.response(200);
-    scope.end();
-    failures.push(...scope.failures.map((f) => `${f.probe}: ${f.error.code}`));
-  }
+  const failures = failuresOver(runtime, 6);
   assert.ok(failures.length >= 2, `it failed: ${failures.join(", ")}`);
   assert.ok(
     failures.every((f) => f === "js-infinite-loop: E_FUEL_EXHAUSTED"),

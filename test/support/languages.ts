@@ -81,3 +81,16 @@ export function fields(span: ReadableSpan) {
     droppedAttributes: span.droppedAttributesCount,
   };
 }
+
+/** Run `n` bare requests (GET, no route) through `runtime`; every failure as "probe: CODE". */
+export function failuresOver(runtime: ProbeRuntime, n: number): string[] {
+  const failures: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const scope = runtime.begin({ method: "GET", parent });
+    scope.request();
+    scope.response(200);
+    scope.end();
+    failures.push(...scope.failures.map((f) => `${f.probe}: ${f.error.code}`));
+  }
+  return failures;
+}
