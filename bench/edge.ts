@@ -11,24 +11,31 @@
  *                   to a sink on 127.0.0.1 that answers 200 and discards
  *   probes+otlp/20ms  the same, requests' spans gathered for 20 ms per export
  *                   (SANDPROBE_OTLP_LINGER_MS=20)
+ *   js-twin, js-twin+otlp, js-twin+otlp/20ms
+ *                   the same app instrumented in plain JavaScript with the
+ *                   same spans and the same OTLP setup (test/support/edge/
+ *                   twin-worker.ts): what the probes cost against doing their
+ *                   work without a sandbox (issue 12)
  *
  * Rounds alternate the variants so drift hits all alike; the result per
  * variant is the median over rounds. The per-request overhead is
  * 1/rps(variant) - 1/rps(baseline) within each round (the baseline measured
  * next to it), median over rounds with its interquartile range: workerd runs
  * a worker on one thread, so at saturation that is the extra time each
- * request holds it. The load generator shares the machine's cores.
+ * request holds it. The load generator shares the machine's cores. Each
+ * exporting variant sends to its own path of the sink, which decodes
+ * nothing but counts requests and bytes per variant, so a variant that
+ * silently exported nothing shows.
  *
  *   node dist/bench/edge.js [--rounds N] [--requests N] [--concurrency N] [--json]
  */
-import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import { Agent, createServer, request } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { build } from "esbuild";
-import { workerdConfig } from "../host/cli/pack/capnp.js";
-import { EXAMPLE_WORKER, edgeFixture, packExample } from "../test/support/edge/fixture.js";
+import { edgeFixture, packExample } from "../test/support/edge/fixture.js";
+import { baselineProject, twinProject } from "../test/support/edge/plain-project.js";
 import type { Started } from "../test/support/edge/processes.js";
 import { startWorkerd } from "../test/support/edge/runtimes.js";
 
@@ -53,6 +60,8 @@ export interface VariantResult {
   readonly cpuUsPerRequest: number;
   /** cpuUsPerRequest minus the baseline's, per round, median. */
   readonly cpuOverheadUs: number;
+  /** OTLP requests and body bytes the sink received from this variant (0 for variants that do not export). */
+  readonly exported: { readonly requests: number; readonly bytes: number };
 }
 
 /** Nanoseconds on CPU of every thread of `pid` (Linux /proc/<pid>/task/<tid>/schedstat); NaN elsewhere. */
@@ -119,41 +128,34 @@ async function drive(
   return { rps: done / seconds, errors, done };
 }
 
-/** A workerd project with just the example app: no sandprobe, no OpenTelemetry. */
-async function baselineProject(dir: string): Promise<string> {
-  await mkdir(dir, { recursive: true });
-  await build({
-    entryPoints: [EXAMPLE_WORKER],
-    bundle: true,
-    format: "esm",
-    platform: "browser",
-    outfile: join(dir, "app.mjs"),
-    logLevel: "silent",
-  });
-  const config = workerdConfig({
-    port: 8787,
-    compatibilityDate: "2025-06-01",
-    modules: [{ name: "app.mjs", kind: "esModule", file: "app.mjs" }],
-    bindings: [],
-  });
-  await writeFile(join(dir, "config.capnp"), config);
-  return dir;
-}
-
-async function discardSink(): Promise<{ url: string; close(): Promise<void>; count(): number }> {
+/** An OTLP sink that answers 200 and discards; counts requests and bytes per first path segment (the variant). */
+async function discardSink(): Promise<{
+  urlFor(variant: string): string;
+  close(): Promise<void>;
+  count(): number;
+  received(variant: string): { requests: number; bytes: number };
+}> {
+  const received = new Map<string, { requests: number; bytes: number }>();
   let requests = 0;
   const server = createServer((req, res) => {
-    req.resume();
+    const variant = decodeURIComponent((req.url ?? "/").split("/")[1] ?? "");
+    let bytes = 0;
+    req.on("data", (chunk: Uint8Array) => {
+      bytes += chunk.length;
+    });
     req.once("end", () => {
       requests++;
+      const seen = received.get(variant) ?? { requests: 0, bytes: 0 };
+      received.set(variant, { requests: seen.requests + 1, bytes: seen.bytes + bytes });
       res.writeHead(200, { "content-type": "application/json" }).end("{}");
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}/v1/traces`,
+    urlFor: (variant) => `http://127.0.0.1:${port}/${encodeURIComponent(variant)}/v1/traces`,
     count: () => requests,
+    received: (variant) => received.get(variant) ?? { requests: 0, bytes: 0 },
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -194,10 +196,15 @@ export async function edgeBench(options: EdgeBenchOptions = {}): Promise<{
       workers.push(worker);
       variants.push({ name, worker });
     };
+    const twin = await twinProject(join(fixture.dir, "js-twin"));
+    const linger = { SANDPROBE_OTLP_LINGER_MS: "20" };
     await start("baseline", await baselineProject(join(fixture.dir, "baseline")), {});
     await start("probes", probed, {});
-    await start("probes+otlp", probed, { SANDPROBE_OTLP_URL: sink.url });
-    await start("probes+otlp/20ms", probed, { SANDPROBE_OTLP_URL: sink.url, SANDPROBE_OTLP_LINGER_MS: "20" });
+    await start("probes+otlp", probed, { SANDPROBE_OTLP_URL: sink.urlFor("probes+otlp") });
+    await start("probes+otlp/20ms", probed, { SANDPROBE_OTLP_URL: sink.urlFor("probes+otlp/20ms"), ...linger });
+    await start("js-twin", twin, {});
+    await start("js-twin+otlp", twin, { SANDPROBE_OTLP_URL: sink.urlFor("js-twin+otlp") });
+    await start("js-twin+otlp/20ms", twin, { SANDPROBE_OTLP_URL: sink.urlFor("js-twin+otlp/20ms"), ...linger });
 
     const rounds = new Map<string, number[]>(variants.map((v) => [v.name, []]));
     const cpu = new Map<string, number[]>(variants.map((v) => [v.name, []]));
@@ -239,6 +246,7 @@ export async function edgeBench(options: EdgeBenchOptions = {}): Promise<{
           errors: errors.get(v.name) ?? 0,
           cpuUsPerRequest: median(cpu.get(v.name) ?? []),
           cpuOverheadUs: median(cpuOverheads(v.name)),
+          exported: sink.received(v.name),
         };
       }),
     };
@@ -277,6 +285,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       console.log(
         `${"".padEnd(17)} workerd CPU ${v.cpuUsPerRequest.toFixed(1)} us/request (+${v.cpuOverheadUs.toFixed(1)} us over the baseline)`,
       );
+      if (v.exported.requests > 0) {
+        console.log(`${"".padEnd(17)} exported ${v.exported.requests} OTLP requests, ${v.exported.bytes} bytes`);
+      }
       if (v.errors > 0) console.log(`  ${v.errors} non-200 answers`);
     }
     console.log(`OTLP export requests received by the sink: ${result.exports}`);

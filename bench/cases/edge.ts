@@ -8,6 +8,8 @@ import type { BenchContext } from "../context.js";
 interface EdgeVariant {
   readonly name: string;
   readonly rps: number;
+  readonly rpsRounds: readonly number[];
+  readonly exported: { readonly requests: number; readonly bytes: number };
   readonly overheadUs: number;
   readonly errors: number;
   readonly cpuUsPerRequest: number;
@@ -39,8 +41,9 @@ export async function edgeCase(ctx: BenchContext): Promise<CaseResult> {
   ctx.progress(0);
   const result = await edge.edgeBench(ctx.quick ? { rounds: 1, requests: 200 } : { rounds: 3, requests: 1500 });
   const baseline = result.variants.find((v) => v.name === "baseline");
+  const variant = (name: string) => result.variants.find((v) => v.name === name);
   const rows: Row[] = result.variants
-    .filter((v) => v !== baseline)
+    .filter((v) => v !== baseline && !v.name.startsWith("js-twin"))
     .map((v) => ({
       label: `workerd: ${v.name}`,
       value: v.rps,
@@ -51,6 +54,30 @@ export async function edgeCase(ctx: BenchContext): Promise<CaseResult> {
         : {}),
       detail: `+${v.overheadUs.toFixed(1)} us per request (wall); workerd CPU ${v.cpuUsPerRequest.toFixed(1)} us/request, +${v.cpuOverheadUs.toFixed(1)} us over the baseline${v.errors > 0 ? `, ${v.errors} errors` : ""}`,
     }));
+  // The probes against the same spans made in plain JavaScript in the same worker (issue 12).
+  const pairs = [
+    ["probes", "js-twin"],
+    ["probes+otlp", "js-twin+otlp"],
+    ["probes+otlp/20ms", "js-twin+otlp/20ms"],
+  ] as const;
+  const twinRatios: Array<{ probes: EdgeVariant; twin: EdgeVariant; ratio: number; low: number; high: number }> = [];
+  for (const [probesName, twinName] of pairs) {
+    const probes = variant(probesName);
+    const twin = variant(twinName);
+    if (!probes || !twin) continue;
+    const perRound = probes.rpsRounds.map((rps, r) => rps / (twin.rpsRounds[r] as number)).sort((a, b) => a - b);
+    const at = (q: number) => perRound[Math.min(perRound.length - 1, Math.floor(q * perRound.length))] as number;
+    twinRatios.push({ probes, twin, ratio: at(0.5), low: at(0.25), high: at(0.75) });
+    rows.push({
+      label: `workerd: ${probesName} vs ${twinName}`,
+      value: probes.rps,
+      unit: "per-second",
+      baseline: { label: `${twinName} (plain JS, same spans)`, value: twin.rps },
+      ratio: { median: at(0.5), low: at(0.25), high: at(0.75) },
+      detail: `workerd CPU ${probes.cpuUsPerRequest.toFixed(1)} vs ${twin.cpuUsPerRequest.toFixed(1)} us/request (${(probes.cpuUsPerRequest - twin.cpuUsPerRequest).toFixed(1)} us more with probes)${probes.exported.requests > 0 ? `; OTLP ${probes.exported.requests} vs ${twin.exported.requests} requests, ${probes.exported.bytes} vs ${twin.exported.bytes} bytes` : ""}`,
+    });
+  }
+  const otlpPair = twinRatios.find((p) => p.probes.name === "probes+otlp");
   const probesOnly = result.variants.find((v) => v.name === "probes");
   const { rounds, requests, concurrency } = result.settings;
   return {
@@ -66,10 +93,21 @@ export async function edgeCase(ctx: BenchContext): Promise<CaseResult> {
           : "n/a",
         met: probesOnly && Number.isFinite(probesOnly.cpuOverheadUs) ? probesOnly.cpuOverheadUs <= 5 : null,
       },
+      {
+        goal: "workerd req/s with OTLP export per request >= 0.90x of the JS twin exporting the same spans (issue 12)",
+        measured: otlpPair
+          ? `${otlpPair.ratio.toFixed(2)}x [${otlpPair.low.toFixed(2)}-${otlpPair.high.toFixed(2)}] (${otlpPair.probes.rps.toFixed(0)} vs ${otlpPair.twin.rps.toFixed(0)} req/s)`
+          : "n/a",
+        met:
+          otlpPair && otlpPair.twin.exported.requests > 0 && otlpPair.probes.exported.requests > 0
+            ? otlpPair.ratio >= 0.9
+            : null,
+      },
     ],
     notes: [
       "workerd CPU: time on CPU of all the workerd process's threads (/proc/<pid>/task/*/schedstat) over a round divided by its requests, so the Node load generator's own cost is not counted; the overhead is the per-round difference to the baseline process.",
-      `bench/edge.ts: ${rounds} round(s) x ${requests} requests, ${concurrency} in flight, loopback; median over rounds; the ratio column is with/without probes.`,
+      `bench/edge.ts: ${rounds} round(s) x ${requests} requests, ${concurrency} in flight, loopback; median over rounds; the ratio column is with/without probes, and for the "vs js-twin" rows probes / JS twin (median of per-round ratios).`,
+      "js-twin: the example app instrumented in plain JavaScript with @opentelemetry/api, the same spans as the example probes (test/edge/js-twin.test.ts checks them field for field in workerd), the same provider, processor and OTLP exporter.",
     ],
   };
 }
