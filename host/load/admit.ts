@@ -10,14 +10,7 @@ import {
   type Manifest,
   stringEncodingOf,
 } from "../world/manifest.js";
-import {
-  HOOK_NAMES,
-  type HookName,
-  INIT_EXPORT,
-  MEMORY_EXPORT,
-  postReturnExport,
-  REALLOC_EXPORT,
-} from "../world/names.js";
+import { HOOK_NAMES, type HookName, MEMORY_EXPORT, PROBE_ENTRIES, REALLOC_EXPORT } from "../world/names.js";
 import { checkStringEncoding, extractCoreModule } from "./component/extract.js";
 
 /**
@@ -139,8 +132,8 @@ function checkImports(module: ParsedModule, manifest: Manifest, granted: Readonl
 /** The hooks the probe runs, after checking `init` and every hook it exports is () -> (). */
 function checkExports(module: ParsedModule, manifest: Manifest): HookName[] {
   const probe = `${manifest.name}@${manifest.version}`;
-  // Post-return functions of () -> () exports take no parameters either.
-  for (const name of [INIT_EXPORT, ...HOOK_NAMES].flatMap((n) => [n, postReturnExport(n)])) {
+  // Every entry the host calls, post-return functions included, is () -> ().
+  for (const name of PROBE_ENTRIES) {
     const exported = module.exports.some((e) => e.name === name);
     const type = exportType(module, name);
     if (exported && (!type || !sameFuncType(type, HOOK_TYPE))) {

@@ -102,10 +102,8 @@ export const CORE_IMPORTS: ReadonlyMap<string, CoreImport> = new Map(TABLE.map((
  * entry returned carries the world's own name.
  */
 export function coreImport(module: string, name: string): CoreImport | undefined {
-  const exact = CORE_IMPORTS.get(key(module, name));
-  if (exact !== undefined || module === ASSEMBLYSCRIPT_ENV) return exact;
-  const canonical = worldInterface(module);
-  return canonical === undefined ? undefined : CORE_IMPORTS.get(key(canonical, name));
+  const canonical = worldInterface(module) ?? module;
+  return CORE_IMPORTS.get(key(canonical, name));
 }
 
 /** Functions of the probe world that pass a string across the boundary (parameter or result), as "module#name". */
