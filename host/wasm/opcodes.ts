@@ -469,10 +469,10 @@ export class InstructionReader {
         r.skipLeb(10);
         break;
       case Imm.f32:
-        r.bytesView(4);
+        r.skip(4);
         break;
       case Imm.f64:
-        r.bytesView(8);
+        r.skip(8);
         break;
       case Imm.selectTypes: {
         const count = r.u32();

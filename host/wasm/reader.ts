@@ -34,6 +34,14 @@ export class ByteReader {
   /** Unsigned LEB128 of at most 32 bits (5 bytes, unused high bits zero). */
   u32(): number {
     const start = this.pos;
+    // Most numbers in code are one byte long.
+    if (start < this.end) {
+      const first = this.bytes[start] as number;
+      if (first < 0x80) {
+        this.pos = start + 1;
+        return first;
+      }
+    }
     let result = 0;
     let shift = 0;
     for (let i = 0; i < 5; i++) {
@@ -92,6 +100,12 @@ export class ByteReader {
       if ((this.u8() & 0x80) === 0) return;
     }
     this.fail("LEB128 too long", start);
+  }
+
+  /** Move past `length` bytes (a bytesView without the view). */
+  skip(length: number): void {
+    if (length > this.remaining) this.fail(`length ${length} runs past the end`);
+    this.pos += length;
   }
 
   bytesView(length: number): Uint8Array {

@@ -1,4 +1,4 @@
-import { encodeS32, encodeU32 } from "./encode.js";
+import { encodeS32 } from "./encode.js";
 
 /**
  * A growable byte buffer for writing WebAssembly binary data in one pass
@@ -32,8 +32,17 @@ export class ByteWriter {
     return this;
   }
 
+  /** Unsigned LEB128, written in place (no array per number). */
   u32(value: number): this {
-    return this.array(encodeU32(value));
+    if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) throw new RangeError(`not a u32: ${value}`);
+    this.reserve(5);
+    let rest = value;
+    while (rest >= 0x80) {
+      this.buffer[this.size++] = (rest & 0x7f) | 0x80;
+      rest >>>= 7;
+    }
+    this.buffer[this.size++] = rest;
+    return this;
   }
 
   s32(value: number): this {
@@ -50,6 +59,19 @@ export class ByteWriter {
     this.reserve(view.length);
     this.buffer.set(view, this.size);
     this.size += view.length;
+    return this;
+  }
+
+  /** `source[start..end)`, copied; short runs byte by byte (cheaper than a subarray and a set). */
+  range(source: Uint8Array, start: number, end: number): this {
+    const length = end - start;
+    this.reserve(length);
+    if (length <= 16) {
+      for (let i = start; i < end; i++) this.buffer[this.size++] = source[i] as number;
+    } else {
+      this.buffer.set(source.subarray(start, end), this.size);
+      this.size += length;
+    }
     return this;
   }
 

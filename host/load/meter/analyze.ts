@@ -2,6 +2,7 @@ import { SandprobeError } from "../../errors.js";
 import { ByteReader, InstructionReader, readValType } from "../../wasm/index.js";
 import { Op } from "../../wasm/opcodes.js";
 import { DYNAMIC_SHIFT, INSTRUCTION_COST, MEMORY_GROW_COST } from "./cost.js";
+import { NumberList } from "./number-list.js";
 
 /**
  * Pass 1 of metering: decode one function body, split its instructions into
@@ -39,32 +40,89 @@ export const Point = {
   segment: 5,
 } as const;
 
-export interface BodyAnalysis {
-  /** Offset of the body's local declarations (after its size). */
-  readonly start: number;
+/** Flags of a body in CodeAnalysis.flags. */
+export const BodyFlag = {
+  /** It has a loop (a region other than region 0). */
+  loop: 1,
+  /** It has an instruction charged by its length at run time. */
+  dynamic: 2,
+  /** It has a call_indirect. */
+  indirect: 4,
+} as const;
+
+/**
+ * What pass 1 learned about every defined function body of a module, in
+ * flat lists shared by all bodies (NumberList says why). Body i's entries in
+ * a list run from its `...At[i]` to `...At[i + 1]`; segments and regions are
+ * numbered module-wide, so a point's or call's segment indexes
+ * `segmentCost` directly.
+ */
+export class CodeAnalysis {
+  readonly count: number;
+  /** Offset of each body's local declarations (after its size). */
+  readonly start: Uint32Array;
   /** Offset of the first local declaration group (after the group count). */
-  readonly groupsStart: number;
+  readonly groupsStart: Uint32Array;
   /** Offset of the first instruction. */
-  readonly codeStart: number;
+  readonly codeStart: Uint32Array;
   /** Offset just past the body's final `end`. */
-  readonly end: number;
+  readonly end: Uint32Array;
   /** Number of local declaration groups. */
-  readonly localGroups: number;
+  readonly localGroups: Uint32Array;
   /** Parameters plus declared locals. */
-  readonly localCount: number;
-  /** Instruction cost of each region; region 0 is the function body outside loops. */
-  readonly regionCost: number[];
-  /** Instruction cost of each segment; segment 0 starts at function entry, each loop's first at its header. */
-  readonly segmentCost: number[];
-  /** The region of each segment. */
-  readonly segmentRegion: number[];
-  readonly hasLoop: boolean;
-  readonly hasDynamic: boolean;
-  readonly hasIndirect: boolean;
+  readonly localCount: Uint32Array;
+  /** BodyFlag bits. */
+  readonly flags: Uint32Array;
+  readonly pointsAt: Uint32Array;
+  readonly callsAt: Uint32Array;
+  readonly segmentsAt: Uint32Array;
+  readonly regionsAt: Uint32Array;
+  /** Insertion points as (offset, kind, arg) triples, in offset order per body; loop and segment args are segments. */
+  readonly points: NumberList;
   /** Direct calls as (callee, segment) pairs. */
-  readonly calls: readonly number[];
-  /** Insertion points as (offset, kind, arg) triples, in offset order. */
-  readonly points: readonly number[];
+  readonly calls: NumberList;
+  /** Instruction cost of each segment; a body's first segment starts at its entry, each loop's first at its header. */
+  readonly segmentCost: NumberList;
+  /** The region of each segment. */
+  readonly segmentRegion: NumberList;
+  /** Instruction cost of each region; a body's first region is the body outside loops. */
+  readonly regionCost: NumberList;
+
+  /**
+   * Room for `count` bodies in `codeBytes` bytes of code. The lists start at
+   * sizes that hold what compilers emit (~0.3 points, 0.09 segments per
+   * byte): each allocation costs microseconds, a grow copies.
+   */
+  constructor(count: number, codeBytes: number) {
+    this.count = count;
+    // Every per-body field is a view of one buffer: one allocation instead of twelve.
+    const fields = new Uint32Array(7 * count + 4 * (count + 1));
+    let at = 0;
+    const field = (length: number): Uint32Array => {
+      at += length;
+      return fields.subarray(at - length, at);
+    };
+    this.start = field(count);
+    this.groupsStart = field(count);
+    this.codeStart = field(count);
+    this.end = field(count);
+    this.localGroups = field(count);
+    this.localCount = field(count);
+    this.flags = field(count);
+    this.pointsAt = field(count + 1);
+    this.callsAt = field(count + 1);
+    this.segmentsAt = field(count + 1);
+    this.regionsAt = field(count + 1);
+    this.points = new NumberList(3 * Math.ceil(codeBytes / 8));
+    this.calls = new NumberList(codeBytes / 20);
+    this.segmentCost = new NumberList(codeBytes / 10);
+    this.segmentRegion = new NumberList(codeBytes / 10);
+    this.regionCost = new NumberList(codeBytes / 40);
+  }
+
+  has(body: number, flag: number): boolean {
+    return ((this.flags[body] as number) & flag) !== 0;
+  }
 }
 
 export interface ModuleContext {
@@ -92,13 +150,19 @@ function malformed(message: string, at: number): never {
   throw new SandprobeError("E_MALFORMED", `${message} at byte ${at}`, { offset: at });
 }
 
+/**
+ * Analyze body `index` (its bytes from `start` to `end`, after the size
+ * prefix) into `out`. Bodies must be analyzed in order, each once.
+ */
 export function analyzeBody(
+  out: CodeAnalysis,
+  index: number,
   bytes: Uint8Array,
   start: number,
   end: number,
   paramCount: number,
   ctx: ModuleContext,
-): BodyAnalysis {
+): void {
   const r = new ByteReader(bytes, start, end);
   const localGroups = r.u32();
   const groupsStart = r.pos;
@@ -115,29 +179,22 @@ export function analyzeBody(
   }
   const codeStart = r.pos;
   const ins = new InstructionReader(r);
-  const regionCost = [0];
-  const segmentCost = [0];
-  const segmentRegion = [0];
-  const calls: number[] = [];
-  const points: number[] = [];
+  const { points, calls, segmentCost, segmentRegion, regionCost } = out;
   // One entry per open block/loop/if: its kind and the region its instructions belong to.
-  const frameKind: number[] = [];
-  const frameRegion: number[] = [];
-  let region = 0;
-  let segment = 0;
-  // A new segment of the current region starts at the reader's position.
-  const startSegment = (kind: number): void => {
-    segment = segmentCost.length;
-    segmentCost.push(0);
-    segmentRegion.push(region);
-    points.push(r.pos, kind, segment);
-  };
-  const charge = (cost: number): void => {
-    regionCost[region] = (regionCost[region] as number) + cost;
-    segmentCost[segment] = (segmentCost[segment] as number) + cost;
-  };
-  let hasDynamic = false;
-  let hasIndirect = false;
+  const frameKind = FRAME_KIND;
+  const frameRegion = FRAME_REGION;
+  frameKind.length = 0;
+  frameRegion.length = 0;
+  // Regions and segments are numbered module-wide; the current segment's cost is summed in `cost`.
+  const firstRegion = regionCost.length;
+  let region = firstRegion;
+  regionCost.push(0);
+  const firstSegment = segmentCost.length;
+  let segment = firstSegment;
+  segmentCost.push(0);
+  segmentRegion.push(region);
+  let cost = 0;
+  let flags = 0;
   let previous = -1;
   let previousConst = 0;
 
@@ -145,78 +202,88 @@ export function analyzeBody(
     const info = ins.next();
     const op = info.op;
     const at = ins.start;
-    charge(INSTRUCTION_COST);
+    cost += INSTRUCTION_COST;
     const depth = frameKind.length;
+    // The kind of point where a new segment starts after this instruction, if one does.
+    let next = -1;
     switch (op) {
       case Op.block:
       case Op.loop:
       case Op.if:
         if (ins.blockType >= ctx.typeCount) malformed(`block type ${ins.blockType} of ${ctx.typeCount}`, at);
         if (op === Op.loop) {
+          // The loop instruction itself is charged with the segment it ends, in the enclosing region.
           region = regionCost.length;
           regionCost.push(0);
-          startSegment(Point.loop);
-        } else if (op === Op.if) startSegment(Point.segment);
+          next = Point.loop;
+        } else if (op === Op.if) next = Point.segment;
         frameKind.push(op === Op.loop ? FRAME_LOOP : op === Op.if ? FRAME_IF : FRAME_BLOCK);
         frameRegion.push(region);
         break;
       case Op.else:
         if (frameKind[depth - 1] !== FRAME_IF) malformed("else outside an if", at);
         frameKind[depth - 1] = FRAME_ELSE;
-        startSegment(Point.segment);
+        next = Point.segment;
         break;
       case Op.end:
         if (depth === 0) {
-          points.push(at, Point.exit, 0);
+          points.push3(at, Point.exit, 0);
           if (r.pos !== end) malformed("code after the function's final end", r.pos);
-          return {
-            start,
-            groupsStart,
-            codeStart,
-            end,
-            localGroups,
-            localCount,
-            regionCost,
-            segmentCost,
-            segmentRegion,
-            hasLoop: regionCost.length > 1,
-            hasDynamic,
-            hasIndirect,
-            calls,
-            points,
-          };
+          segmentCost.data[segment] = cost;
+          // A region's cost is the sum of its segments'.
+          const lastSegment = segmentCost.length;
+          for (let s = firstSegment; s < lastSegment; s++) {
+            const owner = segmentRegion.data[s] as number;
+            regionCost.data[owner] = (regionCost.data[owner] as number) + (segmentCost.data[s] as number);
+          }
+          if (regionCost.length - firstRegion > 1) flags |= BodyFlag.loop;
+          out.start[index] = start;
+          out.groupsStart[index] = groupsStart;
+          out.codeStart[index] = codeStart;
+          out.end[index] = end;
+          out.localGroups[index] = localGroups;
+          out.localCount[index] = localCount;
+          out.flags[index] = flags;
+          out.pointsAt[index + 1] = points.length;
+          out.callsAt[index + 1] = calls.length;
+          out.segmentsAt[index + 1] = lastSegment;
+          out.regionsAt[index + 1] = regionCost.length;
+          return;
         }
         frameKind.pop();
         frameRegion.pop();
-        region = depth > 1 ? (frameRegion[depth - 2] as number) : 0;
-        startSegment(Point.segment);
+        region = depth > 1 ? (frameRegion[depth - 2] as number) : firstRegion;
+        next = Point.segment;
         break;
       case Op.br:
       case Op.brIf:
         if (ins.index > depth) malformed(`branch to label ${ins.index} of ${depth + 1}`, at);
-        if (ins.index === depth) points.push(at, Point.exit, 0);
+        if (ins.index === depth) points.push3(at, Point.exit, 0);
         break;
       case Op.brTable: {
-        let out = false;
+        let exits = false;
         for (const target of ins.targets) {
           if (target > depth) malformed(`branch to label ${target} of ${depth + 1}`, at);
-          if (target === depth) out = true;
+          if (target === depth) exits = true;
         }
-        if (out) points.push(at, Point.exit, 0);
+        if (exits) points.push3(at, Point.exit, 0);
         break;
       }
       case Op.return:
-        points.push(at, Point.exit, 0);
+        points.push3(at, Point.exit, 0);
         break;
       case Op.call:
         if (ins.index >= ctx.funcCount) malformed(`call to function ${ins.index} of ${ctx.funcCount}`, at);
-        calls.push(ins.index, segment);
-        points.push(at, Point.call, ins.index, r.pos, Point.reload, ins.index);
+        calls.push(ins.index);
+        calls.push(segment);
+        points.push3(at, Point.call, ins.index);
+        points.push3(r.pos, Point.reload, ins.index);
         break;
       case Op.callIndirect:
         if (ins.index >= ctx.typeCount) malformed(`call_indirect of type ${ins.index} of ${ctx.typeCount}`, at);
-        hasIndirect = true;
-        points.push(at, Point.call, -1, r.pos, Point.reload, -1);
+        flags |= BodyFlag.indirect;
+        points.push3(at, Point.call, -1);
+        points.push3(r.pos, Point.reload, -1);
         break;
       case Op.refFunc:
         if (ins.index >= ctx.funcCount) malformed(`ref.func ${ins.index} of ${ctx.funcCount}`, at);
@@ -232,21 +299,36 @@ export function analyzeBody(
         if (ins.index >= ctx.globalCount) malformed(`global ${ins.index} of ${ctx.globalCount}`, at);
         break;
       case Op.memoryGrow:
-        charge(MEMORY_GROW_COST);
+        cost += MEMORY_GROW_COST;
         break;
       default: {
+        // Every instruction with a per-length cost has the 0xfc prefix.
+        if (op < 0x100) break;
         const shift = DYNAMIC_SHIFT.get(op);
         if (shift === undefined) break;
         // A length pushed by the instruction just before is known now: charge it with the region.
         const known = previous === Op.i32Const ? (previousConst >>> 0) >>> shift : STATIC_LENGTH_LIMIT;
-        if (known < STATIC_LENGTH_LIMIT) charge(known);
+        if (known < STATIC_LENGTH_LIMIT) cost += known;
         else {
-          hasDynamic = true;
-          points.push(at, Point.dynamic, shift);
+          flags |= BodyFlag.dynamic;
+          points.push3(at, Point.dynamic, shift);
         }
       }
+    }
+    if (next !== -1) {
+      // A new segment of the current region starts at the reader's position.
+      segmentCost.data[segment] = cost;
+      cost = 0;
+      segment = segmentCost.length;
+      segmentCost.push(0);
+      segmentRegion.push(region);
+      points.push3(r.pos, next, segment);
     }
     previous = op;
     if (op === Op.i32Const) previousConst = ins.value;
   }
 }
+
+/** Scratch stacks of analyzeBody (it does not nest, and every call empties them first). */
+const FRAME_KIND: number[] = [];
+const FRAME_REGION: number[] = [];

@@ -1,6 +1,6 @@
 import type { ByteWriter } from "../../wasm/index.js";
 import { encodeS32, encodeU32, Op } from "../../wasm/index.js";
-import { type BodyAnalysis, Point } from "./analyze.js";
+import { BodyFlag, type CodeAnalysis, Point } from "./analyze.js";
 import { type MeterPlan, Mode } from "./plan.js";
 
 /**
@@ -23,24 +23,29 @@ export interface EmitContext {
   readonly importCount: number;
   /** LEB of the fuel global's index. */
   readonly fuel: readonly number[];
+  readonly code: CodeAnalysis;
   readonly plan: MeterPlan;
 }
 
 /** Write function `i`'s new body (without its size prefix) into `out`. */
-export function emitBody(out: ByteWriter, ctx: EmitContext, i: number, body: BodyAnalysis): void {
-  const { bytes, plan, fuel } = ctx;
+export function emitBody(out: ByteWriter, ctx: EmitContext, i: number): void {
+  const { bytes, plan, fuel, code } = ctx;
   const mode = plan.mode[i];
+  const start = code.start[i] as number;
+  const end = code.end[i] as number;
   if (mode === Mode.static) {
-    out.bytes(bytes.subarray(body.start, body.end));
+    out.range(bytes, start, end);
     return;
   }
-  const charge = plan.segmentCharge[i] as number[];
-  const counter = encodeU32(body.localCount);
-  const scratch = encodeU32(body.localCount + 1);
+  const charge = plan.segmentCharge;
+  const localCount = code.localCount[i] as number;
+  const counter = encodeU32(localCount);
+  const scratch = encodeU32(localCount + 1);
+  const codeStart = code.codeStart[i] as number;
   // Local declarations: the original groups, then one group of our i32 locals.
-  out.u32(body.localGroups + 1);
-  out.bytes(bytes.subarray(body.groupsStart, body.codeStart));
-  out.u32(body.hasDynamic ? 2 : 1).u8(I32);
+  out.u32((code.localGroups[i] as number) + 1);
+  out.range(bytes, code.groupsStart[i] as number, codeStart);
+  out.u32(code.has(i, BodyFlag.dynamic) ? 2 : 1).u8(I32);
 
   const getCounter = [Op.localGet, ...counter];
   const writeBack = [...getCounter, Op.globalSet, ...fuel];
@@ -56,17 +61,18 @@ export function emitBody(out: ByteWriter, ctx: EmitContext, i: number, body: Bod
     }
   };
   out.u8(Op.globalGet).array(fuel);
-  charged(charge[0] as number);
-  const { points } = body;
-  let copied = body.codeStart;
-  for (let p = 0; p < points.length; p += 3) {
+  charged(charge[code.segmentsAt[i] as number] as number);
+  const points = code.points.data;
+  let copied = codeStart;
+  const last = code.pointsAt[i + 1] as number;
+  for (let p = code.pointsAt[i] as number; p < last; p += 3) {
     const at = points[p] as number;
     const kind = points[p + 1];
     const arg = points[p + 2] as number;
     if (kind !== Point.dynamic && kind !== Point.segment && !cached) continue;
     if (kind === Point.segment && charge[arg] === 0) continue;
     if (at > copied) {
-      out.bytes(bytes.subarray(copied, at));
+      out.range(bytes, copied, at);
       copied = at;
     }
     switch (kind) {
@@ -104,13 +110,13 @@ export function emitBody(out: ByteWriter, ctx: EmitContext, i: number, body: Bod
         break;
     }
   }
-  out.bytes(bytes.subarray(copied, body.end));
+  out.range(bytes, copied, end);
 }
 
 /** Whether a call needs no write-back: a static function that never leaves wasm. */
 function callsPure(ctx: EmitContext, callee: number): boolean {
   const index = callee - ctx.importCount;
-  return callee >= 0 && index >= 0 && ctx.plan.mode[index] === Mode.static && ctx.plan.pure[index] === true;
+  return callee >= 0 && index >= 0 && ctx.plan.mode[index] === Mode.static && ctx.plan.pure[index] === 1;
 }
 
 export interface WrapperSpec {
@@ -130,7 +136,7 @@ export function emitWrapper(out: ByteWriter, ctx: EmitContext, spec: WrapperSpec
   const budget = encodeU32(spec.paramCount);
   const index = spec.target - ctx.importCount;
   const isStatic = index >= 0 && plan.mode[index] === Mode.static;
-  const pure = isStatic && plan.pure[index] === true;
+  const pure = isStatic && plan.pure[index] === 1;
   out.u8(0); // no locals
   if (isStatic) {
     out

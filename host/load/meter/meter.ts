@@ -21,7 +21,7 @@ import {
   type MeteringInfo,
   START_EXPORT,
 } from "./abi.js";
-import { analyzeBody, type BodyAnalysis } from "./analyze.js";
+import { analyzeBody, CodeAnalysis } from "./analyze.js";
 import { type EmitContext, emitBody, emitWrapper } from "./emit.js";
 import { planMetering } from "./plan.js";
 import { scanModule } from "./scan.js";
@@ -111,20 +111,24 @@ export function meterReplacements(module: ParsedModule, options: MeterOptions): 
     typeCount: module.types.length,
     referenced: facts.referenced,
   };
-  const bodies: BodyAnalysis[] = facts.bodies.map((body, i) =>
-    analyzeBody(bytes, body.start, body.end, typeOf(importedFuncs + i).params.length, ctx),
-  );
+  const bodyCount = facts.bodyStart.length;
+  const codeBytes = bodyCount === 0 ? 0 : (facts.bodyEnd[bodyCount - 1] as number) - (facts.bodyStart[0] as number);
+  const code = new CodeAnalysis(bodyCount, codeBytes);
+  for (let i = 0; i < bodyCount; i++) {
+    const params = typeOf(importedFuncs + i).params.length;
+    analyzeBody(code, i, bytes, facts.bodyStart[i] as number, facts.bodyEnd[i] as number, params, ctx);
+  }
 
   // Entries: each exported function named in options, and the start function.
   const wanted = new Set(options.entries);
   const entryExports = module.exports.filter((e) => e.kind === "func" && wanted.has(e.name));
-  const escapes = new Uint8Array(bodies.length);
+  const escapes = new Uint8Array(bodyCount);
   for (let f = importedFuncs; f < funcCount; f++) escapes[f - importedFuncs] = facts.referenced[f] as number;
   for (const exp of module.exports) {
     if (exp.kind === "func" && !wanted.has(exp.name) && exp.index >= importedFuncs)
       escapes[exp.index - importedFuncs] = 1;
   }
-  const plan = planMetering(bodies, importedFuncs, escapes);
+  const plan = planMetering(code, importedFuncs, escapes);
 
   // One wrapper per distinct target, numbered after every existing function.
   const wrapperOf = new Map<number, number>();
@@ -158,24 +162,24 @@ export function meterReplacements(module: ParsedModule, options: MeterOptions): 
 
   const fuelIndex = facts.globalCount;
   const exportsOf = module.sections.find((s) => s.id === SectionId.export);
-  const emit: EmitContext = { bytes, importCount: importedFuncs, fuel: encodeU32(fuelIndex), plan };
+  const emit: EmitContext = { bytes, importCount: importedFuncs, fuel: encodeU32(fuelIndex), code, plan };
 
   // Pass 2: the code section.
-  const code = new ByteWriter(bytes.length + 64 * (bodies.length + targets.length));
-  code.u32(bodies.length + targets.length);
+  const codeSection = new ByteWriter(bytes.length + 64 * (bodyCount + targets.length));
+  codeSection.u32(bodyCount + targets.length);
   // One scratch writer for every body (its size prefix comes first): no buffer per function.
   const body = new ByteWriter(4096);
-  for (let i = 0; i < bodies.length; i++) {
-    emitBody(body.clear(), emit, i, bodies[i] as BodyAnalysis);
-    code.u32(body.length).bytes(body.view());
+  for (let i = 0; i < bodyCount; i++) {
+    emitBody(body.clear(), emit, i);
+    codeSection.u32(body.length).bytes(body.view());
   }
   for (const target of targets) {
     emitWrapper(body.clear(), emit, { target, paramCount: typeOf(target).params.length });
-    code.u32(body.length).bytes(body.view());
+    codeSection.u32(body.length).bytes(body.view());
   }
 
   const replacements = new Map<number, Uint8Array | null>();
-  replacements.set(SectionId.code, code.view());
+  replacements.set(SectionId.code, codeSection.view());
 
   const typeSection = module.sections.find((s) => s.id === SectionId.type);
   if (newTypes.length > 0) {

@@ -1,5 +1,5 @@
 import { SandprobeError } from "../../errors.js";
-import type { BodyAnalysis } from "./analyze.js";
+import { BodyFlag, type CodeAnalysis } from "./analyze.js";
 import { REGION_CHARGE_LIMIT, SEGMENTED_REGION_COST, STATIC_COST_LIMIT } from "./cost.js";
 
 /** How a defined function is instrumented. */
@@ -14,18 +14,20 @@ export const Mode = {
 export type Mode = (typeof Mode)[keyof typeof Mode];
 
 export interface MeterPlan {
-  readonly mode: Mode[];
+  /** Mode of each defined function. */
+  readonly mode: Uint8Array;
   /** Static functions: worst-case cost of one call (callees included). Others: 0. */
-  readonly staticCost: number[];
-  /** Static functions whose callees (transitively) never leave wasm, so no host code can run nested fuel charges. */
-  readonly pure: boolean[];
+  readonly staticCost: Float64Array;
+  /** Static functions whose callees (transitively) never leave wasm, so no host code can run nested fuel charges (1 = pure). */
+  readonly pure: Uint8Array;
   /**
-   * Per defined function, per segment: what is charged where the segment
-   * starts. A region of at most SEGMENTED_REGION_COST charges its whole cost
-   * (instructions plus static callees) at its first segment and 0 (no code)
-   * at the others; a larger region charges each segment its own cost.
+   * Per segment (numbered as in CodeAnalysis) of a function that is not
+   * static: what is charged where the segment starts. A region of at most
+   * SEGMENTED_REGION_COST charges its whole cost (instructions plus static
+   * callees) at its first segment and 0 (no code) at the others; a larger
+   * region charges each segment its own cost.
    */
-  readonly segmentCharge: number[][];
+  readonly segmentCharge: Float64Array;
 }
 
 /**
@@ -45,85 +47,98 @@ export interface MeterPlan {
  * would run uncharged: the walk below leaves one function of every such cycle
  * non-static, so every cycle passes through a function that charges itself.
  */
-export function planMetering(bodies: readonly BodyAnalysis[], importCount: number, escapes: Uint8Array): MeterPlan {
-  const n = bodies.length;
-  const candidate = bodies.map((b, i) => !b.hasLoop && !b.hasDynamic && escapes[i] === 0);
+export function planMetering(code: CodeAnalysis, importCount: number, escapes: Uint8Array): MeterPlan {
+  const n = code.count;
+  const calls = code.calls.data;
+  // Typed arrays cost microseconds each to allocate: the per-function flags share one.
+  const flags = new Uint8Array(5 * n);
+  const candidate = flags.subarray(0, n);
+  for (let i = 0; i < n; i++) {
+    candidate[i] = !code.has(i, BodyFlag.loop) && !code.has(i, BodyFlag.dynamic) && escapes[i] === 0 ? 1 : 0;
+  }
   // Post-order walk of the call graph among candidates (iterative: call chains may be long).
-  const state = new Uint8Array(n); // 0 new, 1 on the walk's stack, 2 done
-  const isStatic = new Array<boolean>(n).fill(false);
-  const pure = new Array<boolean>(n).fill(false);
-  const staticCost = new Array<number>(n).fill(0);
+  const state = flags.subarray(n, 2 * n); // 0 new, 1 on the walk's stack, 2 done
+  const isStatic = flags.subarray(2 * n, 3 * n);
+  const pure = flags.subarray(3 * n, 4 * n);
+  const costs = new Float64Array(n + code.regionCost.length);
+  const staticCost = costs.subarray(0, n);
+  const stack: number[] = [];
   for (let root = 0; root < n; root++) {
-    if (!candidate[root] || state[root] !== 0) continue;
-    const stack: number[] = [root, 0];
+    if (candidate[root] === 0 || state[root] !== 0) continue;
+    // Each stack entry: a function and the position of the next call of it to visit.
+    stack.push(root, code.callsAt[root] as number);
     state[root] = 1;
     while (stack.length > 0) {
       const top = stack.length - 2;
       const fn = stack[top] as number;
       const next = stack[top + 1] as number;
-      const calls = (bodies[fn] as BodyAnalysis).calls;
-      if (next < calls.length) {
+      if (next < (code.callsAt[fn + 1] as number)) {
         stack[top + 1] = next + 2;
         const callee = (calls[next] as number) - importCount;
-        if (callee >= 0 && candidate[callee] && state[callee] === 0) {
+        if (callee >= 0 && candidate[callee] === 1 && state[callee] === 0) {
           state[callee] = 1;
-          stack.push(callee, 0);
+          stack.push(callee, code.callsAt[callee] as number);
         }
         continue;
       }
       stack.length = top;
-      const body = bodies[fn] as BodyAnalysis;
-      let cost = body.regionCost[0] as number;
+      let cost = code.regionCost.data[code.regionsAt[fn] as number] as number;
       let cyclic = false;
-      let leaves = body.hasIndirect;
-      for (let c = 0; c < body.calls.length; c += 2) {
-        const callee = (body.calls[c] as number) - importCount;
+      let leaves = code.has(fn, BodyFlag.indirect);
+      for (let c = code.callsAt[fn] as number; c < (code.callsAt[fn + 1] as number); c += 2) {
+        const callee = (calls[c] as number) - importCount;
         if (callee >= 0 && state[callee] === 1) cyclic = true;
-        else if (callee >= 0 && isStatic[callee]) {
+        else if (callee >= 0 && isStatic[callee] === 1) {
           cost += staticCost[callee] as number;
-          if (!pure[callee]) leaves = true;
+          if (pure[callee] === 0) leaves = true;
         } else leaves = true; // an import or a function that charges itself
       }
       state[fn] = 2;
       if (!cyclic && cost <= STATIC_COST_LIMIT) {
-        isStatic[fn] = true;
+        isStatic[fn] = 1;
         staticCost[fn] = cost;
-        pure[fn] = !leaves;
+        pure[fn] = leaves ? 0 : 1;
       }
     }
   }
-  const mode: Mode[] = bodies.map((b, i) => (isStatic[i] ? Mode.static : b.hasLoop ? Mode.cached : Mode.entry));
-  const segmentCharge = bodies.map((body, i) => {
-    if (isStatic[i]) return [];
-    const charge = body.segmentCost.slice();
-    for (let c = 0; c < body.calls.length; c += 2) {
-      const callee = (body.calls[c] as number) - importCount;
-      const segment = body.calls[c + 1] as number;
-      if (callee >= 0 && isStatic[callee])
+  const mode = flags.subarray(4 * n);
+  for (let i = 0; i < n; i++) {
+    mode[i] = isStatic[i] === 1 ? Mode.static : code.has(i, BodyFlag.loop) ? Mode.cached : Mode.entry;
+  }
+  const charge = code.segmentCost.data.slice(0, code.segmentCost.length);
+  const segmentRegion = code.segmentRegion.data;
+  // Per region: its total charge and its first segment.
+  const regionTotal = costs.subarray(n);
+  const firstSegment = new Int32Array(code.regionCost.length).fill(-1);
+  for (let i = 0; i < n; i++) {
+    if (isStatic[i] === 1) continue;
+    for (let c = code.callsAt[i] as number; c < (code.callsAt[i + 1] as number); c += 2) {
+      const callee = (calls[c] as number) - importCount;
+      const segment = calls[c + 1] as number;
+      if (callee >= 0 && isStatic[callee] === 1)
         charge[segment] = (charge[segment] as number) + (staticCost[callee] as number);
     }
-    // Small regions: one charge at the region's entry, for all its segments.
-    const regionTotal = new Array<number>(body.regionCost.length).fill(0);
-    const firstSegment = new Array<number>(body.regionCost.length).fill(-1);
-    for (let seg = 0; seg < charge.length; seg++) {
-      const region = body.segmentRegion[seg] as number;
+    const first = code.segmentsAt[i] as number;
+    const last = code.segmentsAt[i + 1] as number;
+    for (let seg = first; seg < last; seg++) {
+      const region = segmentRegion[seg] as number;
       regionTotal[region] = (regionTotal[region] as number) + (charge[seg] as number);
       if (firstSegment[region] === -1) firstSegment[region] = seg;
     }
-    for (let seg = 0; seg < charge.length; seg++) {
-      const region = body.segmentRegion[seg] as number;
+    // Small regions: one charge at the region's entry, for all its segments.
+    for (let seg = first; seg < last; seg++) {
+      const region = segmentRegion[seg] as number;
       const total = regionTotal[region] as number;
       if (total > SEGMENTED_REGION_COST) continue;
       charge[seg] = seg === firstSegment[region] ? total : 0;
     }
-    for (const value of charge) {
-      if (value > REGION_CHARGE_LIMIT) {
+    for (let seg = first; seg < last; seg++) {
+      if ((charge[seg] as number) > REGION_CHARGE_LIMIT) {
         throw new SandprobeError("E_UNSUPPORTED", `function ${importCount + i} is too large to meter`, {
           function: importCount + i,
         });
       }
     }
-    return charge;
-  });
-  return { mode, staticCost, pure, segmentCharge };
+  }
+  return { mode, staticCost, pure, segmentCharge: charge };
 }

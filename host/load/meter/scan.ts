@@ -23,7 +23,8 @@ export interface ModuleFacts {
   readonly referenced: Uint8Array;
   readonly start: number | undefined;
   /** Each defined function's body: offset after its size prefix, and end. */
-  readonly bodies: ReadonlyArray<{ readonly start: number; readonly end: number }>;
+  readonly bodyStart: Uint32Array;
+  readonly bodyEnd: Uint32Array;
 }
 
 function section(module: ParsedModule, id: number): Section | undefined {
@@ -188,7 +189,9 @@ export function scanModule(module: ParsedModule): ModuleFacts {
     }
   }
 
-  const bodies: Array<{ start: number; end: number }> = [];
+  const bounds = new Uint32Array(2 * module.functions.length);
+  const bodyStart = bounds.subarray(0, module.functions.length);
+  const bodyEnd = bounds.subarray(module.functions.length);
   const code = section(module, SectionId.code);
   if (code) {
     const r = new ByteReader(bytes, code.payloadStart, code.end);
@@ -198,9 +201,9 @@ export function scanModule(module: ParsedModule): ModuleFacts {
     }
     for (let i = 0; i < count; i++) {
       const size = r.u32();
-      const bodyStart = r.pos;
-      r.bytesView(size);
-      bodies.push({ start: bodyStart, end: r.pos });
+      bodyStart[i] = r.pos;
+      r.skip(size);
+      bodyEnd[i] = r.pos;
     }
     r.expectEnd("code section");
   } else if (module.functions.length > 0) {
@@ -215,6 +218,7 @@ export function scanModule(module: ParsedModule): ModuleFacts {
     globalEntries,
     referenced,
     start,
-    bodies,
+    bodyStart,
+    bodyEnd,
   };
 }
