@@ -114,6 +114,8 @@ export async function verifyProbe(
 ): Promise<VerifiedProbe> {
   // Copy first: a caller mutating its buffer after verification cannot change what runs.
   const copy = bytes.slice();
+  // The digest of the whole file is hashed alongside the signature check (never read before it passes).
+  const digest = sha256(copy);
   const report = await checkWithPolicy(copy, policy, options);
   // Nothing inside is read (not even the manifest) before some known key vouches for all of it.
   requireSomeSignature(report, policy);
@@ -129,7 +131,7 @@ export async function verifyProbe(
     grants,
     sections: report.sections,
     signers,
-    digest: toHex(await sha256(copy)),
+    digest: toHex(await digest),
   });
   VERIFIED.add(verified);
   return verified;

@@ -33,13 +33,16 @@ function inBundle(error: unknown, bundle: string, probe: string): unknown {
 
 async function verifyBundled(probe: BundledProbe, policy: TrustPolicy): Promise<VerifiedProbe> {
   const { entry } = probe;
+  // Verified while the index digest is compared, but a mismatch is the error reported first.
+  const verifying = verifyProbe(probe.bytes, policy);
+  verifying.catch(() => undefined);
   if (toHex(await sha256(probe.bytes)) !== entry.sha256) {
     throw new SandprobeError(
       "E_BUNDLE_MISMATCH",
       `probe "${entry.name}" does not match the SHA-256 the index lists for it: rebuild the bundle`,
     );
   }
-  const verified = await verifyProbe(probe.bytes, policy);
+  const verified = await verifying;
   const { name, version } = verified.manifest;
   if (name !== entry.name || version !== entry.version) {
     throw new SandprobeError(
@@ -58,6 +61,7 @@ async function verifyBundled(probe: BundledProbe, policy: TrustPolicy): Promise<
  */
 export async function verifyBundle(bytes: Uint8Array, policy: TrustPolicy): Promise<VerifiedBundle> {
   const copy = bytes.slice();
+  const digest = sha256(copy);
   const report = await checkWithPolicy(copy, policy);
   requireSomeSignature(report, policy);
   const bundle = parseBundle(copy, report.sections);
@@ -70,5 +74,5 @@ export async function verifyBundle(bytes: Uint8Array, policy: TrustPolicy): Prom
     if (result.status === "rejected") throw inBundle(result.reason, name, bundle.probes[i]?.entry.name ?? `#${i}`);
     probes.push(result.value);
   }
-  return { name, version, digest: toHex(await sha256(copy)), signers, probes };
+  return { name, version, digest: toHex(await digest), signers, probes };
 }

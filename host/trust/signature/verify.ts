@@ -8,7 +8,14 @@
 import { SandprobeError } from "../../errors.js";
 import { bytesEqual, toHex } from "../../wasm/bytes.js";
 import type { BinaryKind, Section } from "../../wasm/types.js";
-import { ALG_ED25519, decodeSignatureData, type SignatureData, type SignedHashes, signedMessage } from "./format.js";
+import {
+  ALG_ED25519,
+  decodeSignatureData,
+  type SignatureData,
+  type SignatureEntry,
+  type SignedHashes,
+  signedMessage,
+} from "./format.js";
 import { ed25519Verify, type PublicKey } from "./keys.js";
 import { fullContentHash, type SignedLayout, signedLayout } from "./layout.js";
 
@@ -78,6 +85,21 @@ function signatureDataOf(bytes: Uint8Array, layout: SignedLayout, options: Check
   return decodeSignatureData(bytes.subarray(section.contentStart as number, section.end));
 }
 
+/** The keys a signature could be from: those with its key id, or every key when it carries none. */
+function matchingKeys(entry: SignatureEntry, keys: readonly PublicKey[]): readonly PublicKey[] {
+  return entry.keyId.length === 0 ? keys : keys.filter((k) => bytesEqual(k.keyId, entry.keyId));
+}
+
+/** The first of `candidates` (in order) the signature verifies with; all are tried at once. */
+async function firstVerifying(
+  candidates: readonly PublicKey[],
+  entry: SignatureEntry,
+  message: Uint8Array,
+): Promise<PublicKey | undefined> {
+  const verdicts = await Promise.all(candidates.map((key) => ed25519Verify(key, entry.signature, message)));
+  return candidates[verdicts.indexOf(true)];
+}
+
 /**
  * Check every signature against `keys`. Throws only for bytes that are not a
  * module/component or signature data (E_MALFORMED, E_UNSUPPORTED) or carry
@@ -91,7 +113,26 @@ export async function checkSignatures(
   const detached = options.signature !== undefined;
   const layout = signedLayout(bytes, detached);
   const data = signatureDataOf(bytes, layout, options);
-  const contentHash = await fullContentHash(bytes, layout);
+  const hashing = fullContentHash(bytes, layout);
+  const messages = data.sets.map((set) => signedMessage(set.hashes));
+
+  // When every candidate verification fits in the budget, the order they are
+  // charged in cannot matter: start them all now, while the content is hashed.
+  let demand = 0;
+  for (const set of data.sets) {
+    for (const entry of set.signatures) if (entry.algorithm === ALG_ED25519) demand += matchingKeys(entry, keys).length;
+  }
+  const early =
+    demand <= MAX_VERIFICATIONS
+      ? data.sets.map((set, i) =>
+          set.signatures.map((entry) =>
+            entry.algorithm === ALG_ED25519
+              ? firstVerifying(matchingKeys(entry, keys), entry, messages[i] as Uint8Array)
+              : undefined,
+          ),
+        )
+      : undefined;
+  const contentHash = await hashing;
 
   // Sets that cover this file first: only their signatures can count. The
   // rest are checked (for a precise error) while the budget lasts.
@@ -101,7 +142,6 @@ export async function checkSignatures(
   let budget = MAX_VERIFICATIONS;
   for (const setIndex of order) {
     const set = data.sets[setIndex] as SignedHashes;
-    const message = signedMessage(set.hashes);
     const covers = covering[setIndex] as boolean;
     set.signatures.forEach((entry, index) => {
       const base = { set: setIndex, index, keyIdHex: toHex(entry.keyId), algorithm: entry.algorithm, key: undefined };
@@ -110,7 +150,7 @@ export async function checkSignatures(
         out[index] = { ...base, status: "unsupported-algorithm" };
         return;
       }
-      const matching = entry.keyId.length === 0 ? keys : keys.filter((k) => bytesEqual(k.keyId, entry.keyId));
+      const matching = matchingKeys(entry, keys);
       if (matching.length === 0) {
         out[index] = { ...base, status: "no-key" };
         return;
@@ -121,14 +161,12 @@ export async function checkSignatures(
         out[index] = { ...base, status: "skipped" };
         return;
       }
-      out[index] = (async (): Promise<SignatureCheck> => {
-        for (const key of candidates) {
-          if (await ed25519Verify(key, entry.signature, message)) {
-            return { ...base, status: covers ? "valid" : "partial", key };
-          }
-        }
+      const verifying =
+        early?.[setIndex]?.[index] ?? firstVerifying(candidates, entry, messages[setIndex] as Uint8Array);
+      out[index] = verifying.then((key): SignatureCheck => {
+        if (key) return { ...base, status: covers ? "valid" : "partial", key };
         return { ...base, status: candidates.length < matching.length ? "skipped" : "invalid" };
-      })();
+      });
     });
   }
   const settled = await Promise.all(checks.flat());
