@@ -6,6 +6,7 @@
  */
 import { parseArgs } from "node:util";
 import { admitProbe } from "../host/load/admit.js";
+import { sandboxedProbeBytes } from "../host/load/prepare.js";
 import { TrustedLoader } from "../host/runtime/loader.js";
 import { ProbeRuntime } from "../host/runtime/runtime.js";
 import { createBundle } from "../host/trust/bundle/create.js";
@@ -15,7 +16,7 @@ import { generateKeyPair } from "../host/trust/signature/keys.js";
 import { contentHashes, signedLayout } from "../host/trust/signature/layout.js";
 import { signModule } from "../host/trust/signature/sign.js";
 import { checkSignatures } from "../host/trust/signature/verify.js";
-import { verifyProbe } from "../host/trust/verify-probe.js";
+import { type VerifiedProbe, verifyProbe } from "../host/trust/verify-probe.js";
 import { concatBytes, encodeCustomSection, encodeU32 } from "../host/wasm/encode.js";
 import { CAPABILITIES } from "../host/world/manifest.js";
 import { probeBytes } from "../test/support/probes.js";
@@ -84,16 +85,22 @@ export async function loadBench(options: { runs?: number } = {}): Promise<Stat[]
   );
   stats.push(await measure("probe: verifyProbe (whole policy)", runs, () => verifyProbe(signed, policy)));
   stats.push(await measure("probe: admit (parse imports/exports)", runs, () => admitProbe(signed)));
+  stats.push(
+    await measure("probe: sandbox (caps + fuel metering)", runs, (i) => sandboxedProbeBytes(unique[i] as Uint8Array)),
+  );
+  const sandboxed = unique.map((bytes) => sandboxedProbeBytes(bytes));
   const compiled: WebAssembly.Module[] = [];
   stats.push(
-    await measure("probe: WebAssembly.compile", runs, async (i) => {
-      compiled[i] = await WebAssembly.compile(unique[i] as Uint8Array<ArrayBuffer>);
+    await measure("probe: WebAssembly.compile of the sandboxed module", runs, async (i) => {
+      compiled[i] = await WebAssembly.compile(sandboxed[i] as Uint8Array<ArrayBuffer>);
     }),
   );
+  // The runtime loads only verified probes: verify them outside the timed phase.
+  const verifiedUnique = await Promise.all(unique.map((bytes) => verifyProbe(bytes, policy)));
   const runtime = new ProbeRuntime();
   stats.push(
-    await measure("probe: admit + instantiate + init (precompiled)", runs, (i) =>
-      runtime.prepare([{ probe: unique[i] as Uint8Array, module: compiled[i] as WebAssembly.Module }]),
+    await measure("probe: admit + sandbox + shape check + instantiate + init (precompiled)", runs, (i) =>
+      runtime.prepare([{ probe: verifiedUnique[i] as VerifiedProbe, module: compiled[i] as WebAssembly.Module }]),
     ),
   );
   const fresh = await variants(latency, runs + WARMUP, sign, runs + WARMUP);
@@ -102,7 +109,7 @@ export async function loadBench(options: { runs?: number } = {}): Promise<Stat[]
     await measure("probe: TrustedLoader.loadProbe (all of it)", runs, (i) => loader.loadProbe(fresh[i] as Uint8Array)),
   );
 
-  // A 16-probe bundle: the three examples under 16 names, fresh bytes for every run.
+  // A 16-probe bundle: the three examples under 16 names, fresh bytes for every run (and a fresh runtime, so none is reused).
   const bundleRuns = Math.max(20, Math.round(runs / 10));
   const bases = ["latency", "sampler", "slow-detector"];
   const named: Uint8Array[] = [];
@@ -117,8 +124,8 @@ export async function loadBench(options: { runs?: number } = {}): Promise<Stat[]
   );
   const verified = await Promise.all(bundles.map((b) => verifyBundle(b, policy)));
   stats.push(
-    await measure("bundle(16): compile + admit + instantiate + init (replaceAll)", bundleRuns, (i) =>
-      runtime.replaceAll((verified[i] as Awaited<ReturnType<typeof verifyBundle>>).probes.map((p) => p.bytes)),
+    await measure("bundle(16): admit + sandbox + compile + instantiate + init (replaceAll)", bundleRuns, (i) =>
+      new ProbeRuntime().replaceAll((verified[i] as Awaited<ReturnType<typeof verifyBundle>>).probes),
     ),
   );
   const offset = bundleRuns + WARMUP;

@@ -22,6 +22,7 @@ export async function prepareProbe(
   admitted: AdmittedProbe,
   host: HostLimits,
   precompiled?: WebAssembly.Module,
+  options: PrepareOptions = {},
 ): Promise<PreparedProbe> {
   const limits = probeLimits(host, admitted.manifest.limits);
   const sandboxed = sandboxModule(admitted.module, limits);
@@ -31,14 +32,23 @@ export async function prepareProbe(
     return { ...admitted, limits, compiled: precompiled };
   }
   try {
-    return { ...admitted, limits, compiled: await compileModule(sandboxed.bytes) };
+    return { ...admitted, limits, compiled: await compileModule(sandboxed.bytes, options.batch === true) };
   } catch (error) {
     throw new SandprobeError("E_COMPILE", `${name}: ${(error as Error).message}`, { probe: name }, { cause: error });
   }
 }
 
+export interface PrepareOptions {
+  /**
+   * One of several probes prepared together (a bundle): always compile off
+   * the calling thread, so the engine compiles them in parallel while the
+   * next probe is sandboxed.
+   */
+  readonly batch?: boolean;
+}
+
 /**
- * Modules up to this size compile synchronously: for a probe-sized module
+ * A lone module up to this size compiles synchronously: for a probe-sized module
  * the async API's hand-offs to a compile task and back cost more than the
  * compile (17 KB: ~0.3 ms in `new WebAssembly.Module`, ~0.6 ms through
  * `WebAssembly.compile`, Node 20), and at this size the thread is blocked
@@ -46,8 +56,8 @@ export async function prepareProbe(
  */
 const SYNC_COMPILE_LIMIT = 128 * 1024;
 
-async function compileModule(bytes: Uint8Array): Promise<WebAssembly.Module> {
-  if (bytes.length <= SYNC_COMPILE_LIMIT) {
+async function compileModule(bytes: Uint8Array, batch: boolean): Promise<WebAssembly.Module> {
+  if (!batch && bytes.length <= SYNC_COMPILE_LIMIT) {
     try {
       return new WebAssembly.Module(bytes as BufferSource);
     } catch (error) {

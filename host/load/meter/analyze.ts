@@ -90,7 +90,7 @@ export class CodeAnalysis {
 
   /**
    * Room for `count` bodies in `codeBytes` bytes of code. The lists start at
-   * sizes that hold what compilers emit (~0.3 points, 0.09 segments per
+   * sizes that hold what compilers emit (~0.3-0.4 points, 0.09 segments per
    * byte): each allocation costs microseconds, a grow copies.
    */
   constructor(count: number, codeBytes: number) {
@@ -113,7 +113,7 @@ export class CodeAnalysis {
     this.callsAt = field(count + 1);
     this.segmentsAt = field(count + 1);
     this.regionsAt = field(count + 1);
-    this.points = new NumberList(3 * Math.ceil(codeBytes / 8));
+    this.points = new NumberList(codeBytes / 2);
     this.calls = new NumberList(codeBytes / 20);
     this.segmentCost = new NumberList(codeBytes / 10);
     this.segmentRegion = new NumberList(codeBytes / 10);
