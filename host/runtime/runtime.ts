@@ -197,9 +197,7 @@ export class ProbeRuntime {
       names.add(a.manifest.name);
     }
     const prepared = await Promise.all(
-      admitted.map(
-        (a) => a.reused ?? prepareProbe(a.admitted, this.limits, a.module, { batch: admitted.length > 1 }),
-      ),
+      admitted.map((a) => a.reused ?? prepareProbe(a.admitted, this.limits, a.module, { batch: admitted.length > 1 })),
     );
     return prepared.map((p, i) => {
       const verified = admitted[i]?.verified;
