@@ -115,7 +115,20 @@ export async function verifyProbe(
   // Copy first: a caller mutating its buffer after verification cannot change what runs.
   const copy = bytes.slice();
   // The digest of the whole file is hashed alongside the signature check (never read before it passes).
-  const digest = sha256(copy);
+  return verifyCopy(copy, policy, options, sha256(copy));
+}
+
+/**
+ * verifyProbe of a private copy whose SHA-256 is already being computed
+ * (a bundle hashes each probe to check its index: the same digest). `digest`
+ * must be SHA-256 of exactly `copy`: the runtime reuses compiled probes by it.
+ */
+export async function verifyCopy(
+  copy: Uint8Array,
+  policy: TrustPolicy,
+  options: VerifyProbeOptions,
+  digest: Promise<Uint8Array>,
+): Promise<VerifiedProbe> {
   const report = await checkWithPolicy(copy, policy, options);
   // Nothing inside is read (not even the manifest) before some known key vouches for all of it.
   requireSomeSignature(report, policy);

@@ -11,6 +11,7 @@ import { admitProbe } from "../../host/load/admit.js";
 import { prepareProbe } from "../../host/load/prepare.js";
 import { hostLimits } from "../../host/world/limits.js";
 import { probeBytes } from "../support/probes.js";
+import { unsignedRuntime } from "../support/runtime.js";
 
 type Counts = { sync: number; async: number };
 
@@ -55,6 +56,21 @@ test("a probe of a batch compiles off the calling thread", async () => {
   const admitted = admitProbe(await probeBytes("examples", "latency"));
   const counts = await countingCompiles(() => prepareProbe(admitted, hostLimits(), undefined, { batch: true }));
   assert.equal(counts, { sync: 0, async: 1 });
+});
+
+test("the runtime compiles one probe in place and the probes of a set off-thread", async () => {
+  const latency = await probeBytes("examples", "latency");
+  const sampler = await probeBytes("examples", "sampler");
+  const runtime = unsignedRuntime();
+  const one = await countingCompiles(() => runtime.load(latency));
+  assert.equal(one, { sync: 1, async: 0 });
+  const set = await countingCompiles(() => runtime.replaceAll([sampler, latency]));
+  // Unverified probes are never reused from the live set: both compile, off the calling thread.
+  assert.equal(set, { sync: 0, async: 2 });
+  assert.equal(
+    runtime.probes().map((p) => p.name),
+    ["sampler", "latency"],
+  );
 });
 
 test("where synchronous compiles are refused (RangeError), the module compiles asynchronously", async () => {
