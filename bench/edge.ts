@@ -7,6 +7,9 @@
  *   baseline        the example app alone (no sandprobe, no OpenTelemetry)
  *   probes          packed with the signed bundle; no OTLP URL, so spans go
  *                   to the API's no-op tracer (the probes' own cost)
+ *   empty-probe     packed with a bundle of one probe whose hooks do nothing
+ *                   (probes/bench/empty.ts): the adapter, the runtime and one
+ *                   hook dispatch, without the example probes' own work
  *   probes+otlp     the same, exporting every request's spans over OTLP/HTTP
  *                   to a sink on 127.0.0.1 that answers 200 and discards
  *   probes+otlp/20ms  the same, requests' spans gathered for 20 ms per export
@@ -29,15 +32,18 @@
  *
  *   node dist/bench/edge.js [--rounds N] [--requests N] [--concurrency N] [--json]
  */
-import { readdir, readFile } from "node:fs/promises";
+import { readdir, readFile, writeFile } from "node:fs/promises";
 import { Agent, createServer, request } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { edgeFixture, packExample } from "../test/support/edge/fixture.js";
+import { createBundle } from "../host/trust/bundle/create.js";
+import { signModule } from "../host/trust/signature/sign.js";
+import { BUNDLE_NAME, edgeFixture, packExample } from "../test/support/edge/fixture.js";
 import { baselineProject, twinProject } from "../test/support/edge/plain-project.js";
 import type { Started } from "../test/support/edge/processes.js";
 import { startWorkerd } from "../test/support/edge/runtimes.js";
+import { builtProbe } from "./context.js";
 
 export interface EdgeBenchOptions {
   readonly rounds?: number;
@@ -190,6 +196,14 @@ export async function edgeBench(options: EdgeBenchOptions = {}): Promise<{
   const workers: Started[] = [];
   try {
     const probed = (await packExample(fixture, "probed")).outDir;
+    // One probe whose hooks do nothing: what the adapter, the runtime and one hook dispatch cost on their own.
+    const emptyBundle = join(fixture.dir, "empty.bundle");
+    const empty = (await signModule(await builtProbe("bench", "empty"), fixture.key)).bytes;
+    await writeFile(
+      emptyBundle,
+      await createBundle({ name: BUNDLE_NAME, version: "1.0.0", probes: [empty] }, fixture.key),
+    );
+    const emptyProbe = (await packExample(fixture, "empty-probe", { bundle: emptyBundle })).outDir;
     const variants: { name: string; worker: Started }[] = [];
     const start = async (name: string, project: string, env: Record<string, string>) => {
       const worker = await startWorkerd(project, env);
@@ -200,6 +214,7 @@ export async function edgeBench(options: EdgeBenchOptions = {}): Promise<{
     const linger = { SANDPROBE_OTLP_LINGER_MS: "20" };
     await start("baseline", await baselineProject(join(fixture.dir, "baseline")), {});
     await start("probes", probed, {});
+    await start("empty-probe", emptyProbe, {});
     await start("probes+otlp", probed, { SANDPROBE_OTLP_URL: sink.urlFor("probes+otlp") });
     await start("probes+otlp/20ms", probed, { SANDPROBE_OTLP_URL: sink.urlFor("probes+otlp/20ms"), ...linger });
     await start("js-twin", twin, {});
