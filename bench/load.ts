@@ -86,7 +86,9 @@ export async function loadBench(options: { runs?: number } = {}): Promise<Stat[]
   stats.push(await measure("probe: verifyProbe (whole policy)", runs, () => verifyProbe(signed, policy)));
   stats.push(await measure("probe: admit (parse imports/exports)", runs, () => admitProbe(signed)));
   stats.push(
-    await measure("probe: sandbox (caps + fuel metering)", runs, (i) => sandboxedProbeBytes(unique[i] as Uint8Array)),
+    await measure("probe: admit + sandbox (caps + fuel metering)", runs, (i) =>
+      sandboxedProbeBytes(unique[i] as Uint8Array),
+    ),
   );
   const sandboxed = unique.map((bytes) => sandboxedProbeBytes(bytes));
   const compiled: WebAssembly.Module[] = [];

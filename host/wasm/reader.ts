@@ -109,10 +109,9 @@ export class ByteReader {
   }
 
   bytesView(length: number): Uint8Array {
-    if (length > this.remaining) this.fail(`length ${length} runs past the end`);
-    const view = this.bytes.subarray(this.pos, this.pos + length);
-    this.pos += length;
-    return view;
+    const start = this.pos;
+    this.skip(length);
+    return this.bytes.subarray(start, this.pos);
   }
 
   /** A length-prefixed UTF-8 name. */

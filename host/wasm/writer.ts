@@ -1,4 +1,4 @@
-import { encodeS32 } from "./encode.js";
+import { checkU32, encodeS32 } from "./encode.js";
 
 /**
  * A growable byte buffer for writing WebAssembly binary data in one pass
@@ -34,7 +34,7 @@ export class ByteWriter {
 
   /** Unsigned LEB128, written in place (no array per number). */
   u32(value: number): this {
-    if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) throw new RangeError(`not a u32: ${value}`);
+    checkU32(value);
     this.reserve(5);
     let rest = value;
     while (rest >= 0x80) {

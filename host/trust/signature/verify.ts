@@ -115,21 +115,18 @@ export async function checkSignatures(
   const data = signatureDataOf(bytes, layout, options);
   const hashing = fullContentHash(bytes, layout);
   const messages = data.sets.map((set) => signedMessage(set.hashes));
+  // Per set, per signature: the keys it could be from (none for other algorithms).
+  const matches = data.sets.map((set) =>
+    set.signatures.map((entry) => (entry.algorithm === ALG_ED25519 ? matchingKeys(entry, keys) : [])),
+  );
 
   // When every candidate verification fits in the budget, the order they are
   // charged in cannot matter: start them all now, while the content is hashed.
-  let demand = 0;
-  for (const set of data.sets) {
-    for (const entry of set.signatures) if (entry.algorithm === ALG_ED25519) demand += matchingKeys(entry, keys).length;
-  }
+  const demand = matches.flat().reduce((sum, matching) => sum + matching.length, 0);
   const early =
     demand <= MAX_VERIFICATIONS
       ? data.sets.map((set, i) =>
-          set.signatures.map((entry) =>
-            entry.algorithm === ALG_ED25519
-              ? firstVerifying(matchingKeys(entry, keys), entry, messages[i] as Uint8Array)
-              : undefined,
-          ),
+          set.signatures.map((entry, j) => firstVerifying(matches[i]?.[j] ?? [], entry, messages[i] as Uint8Array)),
         )
       : undefined;
   const contentHash = await hashing;
@@ -150,7 +147,7 @@ export async function checkSignatures(
         out[index] = { ...base, status: "unsupported-algorithm" };
         return;
       }
-      const matching = matchingKeys(entry, keys);
+      const matching = matches[setIndex]?.[index] ?? [];
       if (matching.length === 0) {
         out[index] = { ...base, status: "no-key" };
         return;
