@@ -2,12 +2,12 @@
 
 const utf8 = new TextEncoder();
 
-/** Minimal unsigned LEB128 of a u32. */
 /** Throw a RangeError unless `value` fits a u32 (what every u32 encoder accepts). */
 export function checkU32(value: number): void {
   if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) throw new RangeError(`not a u32: ${value}`);
 }
 
+/** Minimal unsigned LEB128 of a u32. */
 export function encodeU32(value: number): number[] {
   checkU32(value);
   const out: number[] = [];
