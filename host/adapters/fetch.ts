@@ -19,10 +19,9 @@ export function withProbesFetch<Rest extends unknown[]>(
   options: HttpProbeOptions = {},
 ): (request: Request, ...rest: Rest) => Promise<Response> {
   return async (request, ...rest) => {
-    const url = new URL(request.url);
     const probes = startHttpRequest(
       runtime,
-      { method: request.method, path: url.pathname, header: headerGetter(request.headers) },
+      { method: request.method, path: pathOfRequestUrl(request.url), header: headerGetter(request.headers) },
       options,
     );
     let response: Response;
@@ -36,6 +35,28 @@ export function withProbesFetch<Rest extends unknown[]>(
     if (probes.responseHeaders.length === 0) return response;
     return withHeaders(response, probes.responseHeaders);
   };
+}
+
+/**
+ * The path of a `Request.url`, as `new URL(url).pathname` gives it. A
+ * request's URL is already serialized by the URL parser (no dot segments,
+ * no raw spaces, a lower-case scheme, no "/" in the userinfo), so for http(s) the
+ * path is the text from the first "/" after the scheme's "//" up to the
+ * query or fragment (an empty path serializes as "/"). That is a string
+ * search instead of a second parse, which allocates a URL object per request
+ * (1.4-2.2 us in workerd). Anything else goes through the parser.
+ */
+export function pathOfRequestUrl(url: string): string {
+  const authority = url.startsWith("https://") ? 8 : url.startsWith("http://") ? 7 : -1;
+  if (authority < 0) return new URL(url).pathname;
+  const slash = url.indexOf("/", authority);
+  if (slash < 0) return "/";
+  let end = url.length;
+  const query = url.indexOf("?", slash);
+  if (query >= 0) end = query;
+  const fragment = url.indexOf("#", slash);
+  if (fragment >= 0 && fragment < end) end = fragment;
+  return url.slice(slash, end);
 }
 
 /**

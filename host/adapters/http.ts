@@ -1,4 +1,5 @@
 import {
+  type Attributes,
   type Context,
   context as otelContext,
   ROOT_CONTEXT,
@@ -12,11 +13,10 @@ import {
   type HeaderGetter,
   injectTraceContext,
   outgoingTraceFlags,
-  type RemoteTraceContext,
   withIncomingTraceContext,
 } from "../otel/tracecontext/index.js";
 import type { ProbeRuntime } from "../runtime/runtime.js";
-import type { RequestScope } from "../runtime/scope.js";
+import type { HeaderLookup, RequestScope } from "../runtime/scope.js";
 
 /** How an adapter instruments HTTP requests; the same for every runtime. */
 export interface HttpProbeOptions {
@@ -58,6 +58,17 @@ function firstLine(value: ReturnType<HeaderGetter>): string | undefined {
   return typeof value === "string" ? value : value.join(", ");
 }
 
+/** The request's headers as the runtime reads them: the first line of each. */
+class IncomingHeaders implements HeaderLookup {
+  constructor(private readonly header: HeaderGetter) {}
+
+  get(name: string): string | undefined {
+    return firstLine(this.header(name));
+  }
+}
+
+const NO_HEADERS: ReadonlyArray<readonly [string, string]> = Object.freeze([]);
+
 /**
  * The runtime-neutral core of every HTTP adapter: read the W3C trace
  * context, choose the probes' parent, run the request hooks now and the
@@ -68,78 +79,86 @@ export function startHttpRequest(
   request: IncomingRequest,
   options: HttpProbeOptions = {},
 ): HttpRequestProbes {
-  const receivedAtNs = runtime.clock.nowNs();
-  const route = options.route?.(request.method, request.path);
-  const active = otelContext.active();
-  let parent: Context;
-  let server: Span | undefined;
-  let remote: RemoteTraceContext | undefined;
-  // The application's own local span (its HTTP instrumentation) is the parent, sampled or not: the
-  // probes follow its trace and its sampling decision, and no second server span is made.
-  const activeSpan = trace.getSpanContext(active);
-  if (activeSpan !== undefined && !activeSpan.isRemote && trace.isSpanContextValid(activeSpan)) {
-    parent = active;
-  } else {
-    remote = extractTraceContext(request.header);
-    // With tail sampling on, the request's buffer rides on the context: the server span joins it.
-    // The incoming flags ride on it too, so the app's outgoing calls keep the random flag.
-    const base = runtime.requestContext(remote ? withIncomingTraceContext(ROOT_CONTEXT, remote) : ROOT_CONTEXT);
-    if (options.serverSpan === false) {
-      parent = base;
+  return new HttpRequest(runtime, request, options);
+}
+
+/** One object per request: no closures on the request path (they are garbage a worker collects). */
+class HttpRequest implements HttpRequestProbes {
+  readonly scope: RequestScope;
+  readonly context: Context;
+  readonly responseHeaders: ReadonlyArray<readonly [string, string]>;
+  private readonly runtime: ProbeRuntime;
+  private readonly options: HttpProbeOptions;
+  private readonly server: Span | undefined;
+  private finished = false;
+
+  constructor(runtime: ProbeRuntime, request: IncomingRequest, options: HttpProbeOptions) {
+    this.runtime = runtime;
+    this.options = options;
+    const receivedAtNs = runtime.clock.nowNs();
+    const route = options.route?.(request.method, request.path);
+    const active = otelContext.active();
+    let parent: Context;
+    let server: Span | undefined;
+    // The application's own local span (its HTTP instrumentation) is the parent, sampled or not: the
+    // probes follow its trace and its sampling decision, and no second server span is made.
+    const activeSpan = trace.getSpanContext(active);
+    if (activeSpan !== undefined && !activeSpan.isRemote && trace.isSpanContextValid(activeSpan)) {
+      parent = active;
     } else {
-      const tracer = runtime.tracerProvider.getTracer("sandprobe");
-      server = tracer.startSpan(
-        route ? `${request.method} ${route}` : request.method,
-        {
-          kind: SpanKind.SERVER,
-          startTime: runtime.clock.toEpoch(receivedAtNs),
-          attributes: {
-            "http.request.method": request.method,
-            "url.path": request.path,
-            ...(route ? { "http.route": route } : {}),
-          },
-        },
-        base,
-      );
-      parent = trace.setSpan(base, server);
-    }
-  }
-  const scope = runtime.begin({
-    method: request.method,
-    ...(route ? { route } : {}),
-    headers: { get: (name) => firstLine(request.header(name)) },
-    receivedAtNs,
-    parent,
-  });
-  scope.request();
-
-  const responseHeaders: [string, string][] = [];
-  if (options.traceResponse) {
-    const spanContext = trace.getSpanContext(scope.parent);
-    if (spanContext) {
-      // The random flag describes the trace id, which the server span shares
-      // with the caller; OpenTelemetry's SDK drops it, so carry it over.
-      const flags = outgoingTraceFlags(scope.parent, spanContext);
-      injectTraceContext({ ...spanContext, traceFlags: flags }, (name, value) => responseHeaders.push([name, value]));
-    }
-  }
-
-  let finished = false;
-  return {
-    scope,
-    context: scope.parent,
-    responseHeaders,
-    finish(status: number) {
-      if (finished) return;
-      finished = true;
-      scope.response(status);
-      scope.end();
-      if (server) {
-        server.setAttribute("http.response.status_code", status);
-        if (status >= 500) server.setStatus({ code: SpanStatusCode.ERROR });
-        server.end(runtime.clock.toEpoch(runtime.clock.nowNs()));
+      const remote = extractTraceContext(request.header);
+      // With tail sampling on, the request's buffer rides on the context: the server span joins it.
+      // The incoming flags ride on it too, so the app's outgoing calls keep the random flag.
+      const base = runtime.requestContext(remote ? withIncomingTraceContext(ROOT_CONTEXT, remote) : ROOT_CONTEXT);
+      if (options.serverSpan === false) {
+        parent = base;
+      } else {
+        const attributes: Attributes = { "http.request.method": request.method, "url.path": request.path };
+        if (route) attributes["http.route"] = route;
+        server = runtime.tracerProvider
+          .getTracer("sandprobe")
+          .startSpan(
+            route ? `${request.method} ${route}` : request.method,
+            { kind: SpanKind.SERVER, startTime: runtime.clock.toEpoch(receivedAtNs), attributes },
+            base,
+          );
+        parent = trace.setSpan(base, server);
       }
-      options.onFinish?.(scope);
-    },
-  };
+    }
+    this.server = server;
+    const headers = new IncomingHeaders(request.header);
+    // An empty route is no route (`route` stays unset).
+    this.scope = runtime.begin({ method: request.method, route: route || undefined, headers, receivedAtNs, parent });
+    this.scope.request();
+    this.context = this.scope.parent;
+    this.responseHeaders = options.traceResponse ? traceResponseHeaders(this.context) : NO_HEADERS;
+  }
+
+  finish(status: number): void {
+    if (this.finished) return;
+    this.finished = true;
+    const scope = this.scope;
+    scope.response(status);
+    scope.end();
+    const server = this.server;
+    if (server) {
+      server.setAttribute("http.response.status_code", status);
+      if (status >= 500) server.setStatus({ code: SpanStatusCode.ERROR });
+      const clock = this.runtime.clock;
+      server.end(clock.toEpoch(clock.nowNs()));
+    }
+    this.options.onFinish?.(scope);
+  }
+}
+
+/** `traceparent`/`tracestate` of the request's span, to send back on the response. */
+function traceResponseHeaders(context: Context): ReadonlyArray<readonly [string, string]> {
+  const spanContext = trace.getSpanContext(context);
+  if (!spanContext) return NO_HEADERS;
+  const headers: [string, string][] = [];
+  // The random flag describes the trace id, which the server span shares
+  // with the caller; OpenTelemetry's SDK drops it, so carry it over.
+  const flags = outgoingTraceFlags(context, spanContext);
+  injectTraceContext({ ...spanContext, traceFlags: flags }, (name, value) => headers.push([name, value]));
+  return headers;
 }

@@ -1,10 +1,42 @@
 import { SpanKind } from "@opentelemetry/api";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { withProbesFetch } from "../../host/adapters/fetch.js";
+import { pathOfRequestUrl, withProbesFetch } from "../../host/adapters/fetch.js";
 import { memoryTracing } from "../support/otel.js";
 import { probeBytes } from "../support/probes.js";
 import { unsignedRuntime } from "../support/runtime.js";
+
+test("the path of a request's URL is what the URL parser says it is", () => {
+  const inputs = [
+    "http://example.test",
+    "http://example.test/",
+    "https://example.test/a/b?c=d#e",
+    "http://example.test?q=/x",
+    "http://example.test#/frag?x",
+    "http://example.test/p#f?q",
+    "http://example.test:8080/port/path",
+    "HTTPS://EXAMPLE.test/Case/Kept",
+    "http://[::1]:9/ipv6/",
+    "http://user:p%40ss@example.test/creds",
+    "http://a@b@example.test/at-in-user",
+    "http://us/er@example.test/slash-ends-the-host",
+    "http://example.test/a/./b/../c",
+    "http://example.test/%2e%2e/x",
+    "http://example.test/sp ace/ü/%41",
+    "http://example.test\\back\\slash",
+    "http://example.test/semi;colon/@at:colon",
+    "https://example.test//double//slash",
+    "http://example.test/?",
+    "http://example.test/#",
+    "file:///etc/hosts",
+    "data:text/plain,hi",
+  ];
+  for (const input of inputs) {
+    // What a Request's url holds: the URL as the parser serializes it.
+    const href = new URL(input).href;
+    assert.is(pathOfRequestUrl(href), new URL(href).pathname, href);
+  }
+});
 
 test("fetch handler: probes run, spans parented to the incoming trace, response keeps its body", async () => {
   const tracing = memoryTracing();

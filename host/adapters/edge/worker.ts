@@ -8,13 +8,13 @@
  * probes, logs why once, marks responses with a `sandprobe-probes` header and
  * reports the error code at the status path.
  */
-import { type Context, trace } from "@opentelemetry/api";
+import { type Context, type Tracer, trace } from "@opentelemetry/api";
 import { type ClockFacts, type EdgeClock, edgeClock } from "../../clock/edge.js";
 import { isSandprobeError } from "../../errors.js";
 import { type ProbeInfo, ProbeRuntime } from "../../runtime/runtime.js";
 import type { ProbeStatsSnapshot } from "../../runtime/stats.js";
 import type { EdgeTelemetry } from "../../telemetry/request-batch.js";
-import { withProbesFetch } from "../fetch.js";
+import { pathOfRequestUrl, withProbesFetch } from "../fetch.js";
 import type { HttpProbeOptions } from "../http.js";
 import { type FetchLike, tracingFetch } from "./fetch.js";
 import { type EdgeProbeAssets, loadEdgeProbes } from "./startup.js";
@@ -78,6 +78,23 @@ export interface ProbedWorker<Env> {
 
 export const PROBES_HEADER = "sandprobe-probes";
 
+/** One per request; its `fetch` is made when the app first reads it (most requests never do). */
+class EdgeRequestOf implements EdgeRequest {
+  private tracing: FetchLike | undefined;
+
+  constructor(
+    readonly context: Context,
+    private readonly tracer: Tracer,
+    private readonly clock: EdgeClock,
+  ) {}
+
+  get fetch(): FetchLike {
+    // The adapter's context remembers the incoming flags: the random one goes out again.
+    this.tracing ??= tracingFetch({ context: this.context, tracer: this.tracer, clock: this.clock });
+    return this.tracing;
+  }
+}
+
 interface Started {
   readonly runtime: ProbeRuntime;
   readonly clock: EdgeClock;
@@ -131,28 +148,23 @@ export function probedWorker<Env>(app: EdgeApp<Env>, options: ProbedWorkerOption
     const refusedHeader = status.state === "refused" ? `refused ${status.code ?? "error"}` : undefined;
     const probed = withProbesFetch(
       runtime,
-      (request: Request, context: Context, appEnv: Env, ctx: ExecutionContextLike | undefined) => {
-        const edge: EdgeRequest = {
-          context,
-          fetch: (input, init) =>
-            // The adapter's context remembers the incoming flags: the random one goes out again.
-            tracingFetch({ context, tracer, clock })(input, init),
-        };
-        return app.fetch(request, appEnv, ctx, edge);
-      },
+      (request: Request, context: Context, appEnv: Env, ctx: ExecutionContextLike | undefined) =>
+        app.fetch(request, appEnv, ctx, new EdgeRequestOf(context, tracer, clock)),
       {
         traceResponse: true,
         ...(app.route ? { route: (method: string, path: string) => app.route?.(method, path) } : {}),
         ...options.http,
       },
     );
-    const handle = async (request: Request, env: unknown, ctx: ExecutionContextLike | undefined) => {
-      const response = await probed(request, env as Env, ctx);
-      if (refusedHeader === undefined) return response;
-      const headers = new Headers(response.headers);
-      headers.set(PROBES_HEADER, refusedHeader);
-      return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
-    };
+    const handle: Started["handle"] =
+      refusedHeader === undefined
+        ? (request, env, ctx) => probed(request, env as Env, ctx)
+        : async (request, env, ctx) => {
+            const response = await probed(request, env as Env, ctx);
+            const headers = new Headers(response.headers);
+            headers.set(PROBES_HEADER, refusedHeader);
+            return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+          };
     return { runtime, clock, telemetry, handle, status };
   }
 
@@ -181,21 +193,17 @@ export function probedWorker<Env>(app: EdgeApp<Env>, options: ProbedWorkerOption
         });
         worker = await started;
       }
-      if (statusPath !== null && request.url.includes(statusPath) && new URL(request.url).pathname === statusPath) {
+      if (statusPath !== null && request.url.includes(statusPath) && pathOfRequestUrl(request.url) === statusPath) {
         return Response.json(status(), { headers: { "cache-control": "no-store" } });
       }
-      const flush = () => {
-        if (!worker.telemetry) return;
-        const done = worker.telemetry.flush();
-        if (ctx) ctx.waitUntil(done);
-      };
       try {
-        const response = await worker.handle(request, env, ctx);
-        flush();
-        return response;
-      } catch (error) {
-        flush();
-        throw error;
+        return await worker.handle(request, env, ctx);
+      } finally {
+        // The request's spans have ended (or it failed): export them after the response.
+        if (worker.telemetry) {
+          const done = worker.telemetry.flush();
+          if (ctx) ctx.waitUntil(done);
+        }
       }
     },
   };
