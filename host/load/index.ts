@@ -14,5 +14,5 @@ export {
 } from "./meter/index.js";
 export { type PreparedProbe, prepareProbe, sandboxedProbeBytes } from "./prepare.js";
 export { limitResources, type ResourceLimits, resourceReplacements } from "./resources.js";
-export { type SandboxedModule, sandboxModule } from "./sandbox.js";
+export { type SandboxedModule, sandboxedShape, sandboxModule } from "./sandbox.js";
 export { checkModuleShape, type ModuleShape, shapeOfBytes } from "./shape.js";

@@ -1,8 +1,8 @@
 import { SandprobeError } from "../errors.js";
 import { type HostLimitOverrides, type HostLimits, hostLimits, probeLimits } from "../world/limits.js";
 import { type AdmittedProbe, admitProbe } from "./admit.js";
-import { sandboxModule } from "./sandbox.js";
-import { checkModuleShape, shapeOfBytes } from "./shape.js";
+import { sandboxedShape, sandboxModule } from "./sandbox.js";
+import { checkModuleShape } from "./shape.js";
 
 /** An admitted probe, sandboxed under its own limits and compiled: what the runtime instantiates. */
 export interface PreparedProbe extends AdmittedProbe {
@@ -25,12 +25,13 @@ export async function prepareProbe(
   options: PrepareOptions = {},
 ): Promise<PreparedProbe> {
   const limits = probeLimits(host, admitted.manifest.limits);
-  const sandboxed = sandboxModule(admitted.module, limits);
   const name = admitted.manifest.name;
   if (precompiled !== undefined) {
-    checkModuleShape(precompiled, shapeOfBytes(sandboxed.bytes), name);
+    // The shape the sandboxed bytes would have, without metering the code again (the deploy step did).
+    checkModuleShape(precompiled, sandboxedShape(admitted.module, limits), name);
     return { ...admitted, limits, compiled: precompiled };
   }
+  const sandboxed = sandboxModule(admitted.module, limits);
   try {
     return { ...admitted, limits, compiled: await compileModule(sandboxed.bytes, options.batch === true) };
   } catch (error) {

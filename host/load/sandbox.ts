@@ -1,9 +1,10 @@
 import { replaceSections } from "../wasm/rebuild.js";
 import type { ParsedModule } from "../wasm/types.js";
 import type { HostLimits } from "../world/limits.js";
-import { PROBE_ENTRIES } from "../world/names.js";
-import { type MeteringInfo, meterReplacements } from "./meter/index.js";
+import { PROBE_ENTRIES, worldInterface } from "../world/names.js";
+import { METERING_SECTION, type MeteringInfo, meteredInterface, meterReplacements } from "./meter/index.js";
 import { resourceReplacements } from "./resources.js";
+import { type ModuleShape, shapeOfModule } from "./shape.js";
 
 export interface SandboxedModule {
   /** The module with capped limits and fuel metering (docs/metering.md). */
@@ -24,5 +25,31 @@ export function sandboxModule(module: ParsedModule, limits: HostLimits): Sandbox
   return {
     bytes: replaceSections(module.bytes, module.sections, replacements, metering.trailer),
     metering: metering.info,
+  };
+}
+
+/**
+ * The imports, exports and custom sections of `sandboxModule(module,
+ * limits).bytes`, without metering the code: what a module precompiled from
+ * that output must show (checkModuleShape). The resource limits are applied
+ * as `sandboxModule` applies them, so a probe they refuse is refused here
+ * too; the code is not read (checking the code of a precompiled module is
+ * not possible anyway: docs/edge.md).
+ */
+export function sandboxedShape(module: ParsedModule, limits: HostLimits): ModuleShape {
+  resourceReplacements(module, limits);
+  const metered = meteredInterface(module, { entries: PROBE_ENTRIES });
+  const shape = shapeOfModule(module);
+  // Limiting links world interfaces under the world's own version and changes no export;
+  // metering appends its exports and its section.
+  const customSections = new Map(shape.customSections);
+  customSections.set(METERING_SECTION, [metered.content]);
+  return {
+    imports: shape.imports.map((i) => ({ ...i, module: worldInterface(i.module) ?? i.module })),
+    exports: [
+      ...shape.exports,
+      ...metered.addedExports.map((e) => ({ name: e.name, kind: e.kind === "func" ? "function" : e.kind }) as const),
+    ],
+    customSections,
   };
 }

@@ -13,7 +13,7 @@ import { SandprobeError } from "../errors.js";
 import { bytesEqual } from "../wasm/bytes.js";
 import { parseModule } from "../wasm/module.js";
 import { CUSTOM_SECTION_ID } from "../wasm/sections.js";
-import type { ExternKind } from "../wasm/types.js";
+import type { ExternKind, ParsedModule } from "../wasm/types.js";
 
 type DescriptorKind = WebAssembly.ImportExportKind | "tag";
 
@@ -34,7 +34,12 @@ const KIND: Record<ExternKind, DescriptorKind> = {
 
 /** The shape of a module as its bytes describe it (our own parser, no compilation). */
 export function shapeOfBytes(bytes: Uint8Array): ModuleShape {
-  const module = parseModule(bytes);
+  return shapeOfModule(parseModule(bytes));
+}
+
+/** The shape of a parsed module. */
+export function shapeOfModule(module: ParsedModule): ModuleShape {
+  const bytes = module.bytes;
   const customSections = new Map<string, Uint8Array[]>();
   for (const section of module.sections) {
     if (section.id !== CUSTOM_SECTION_ID || section.name === undefined) continue;

@@ -7,5 +7,5 @@ export {
   START_EXPORT,
   takeFuelExhausted,
 } from "./abi.js";
-export type { MeteredModule, MeteringChanges, MeterOptions } from "./meter.js";
-export { meterModule, meterReplacements } from "./meter.js";
+export type { MeteredInterface, MeteredModule, MeteringChanges, MeterOptions } from "./meter.js";
+export { meteredInterface, meterModule, meterReplacements } from "./meter.js";

@@ -92,14 +92,7 @@ export interface MeteringChanges {
  */
 export function meterReplacements(module: ParsedModule, options: MeterOptions): MeteringChanges {
   const bytes = module.bytes;
-  if (customSections(bytes, module.sections, METERING_SECTION).length > 0) {
-    throw new SandprobeError("E_UNSUPPORTED", `the module already carries a ${METERING_SECTION} section`);
-  }
-  for (const exp of module.exports) {
-    if (exp.name === FUEL_EXPORT || exp.name === START_EXPORT) {
-      throw new SandprobeError("E_UNSUPPORTED", `export name "${exp.name}" is reserved for the metering ABI`);
-    }
-  }
+  const { info, content } = meteredInterface(module, options);
   const facts = scanModule(module);
   const { importedFuncs, funcCount, funcTypes } = facts;
   const typeOf = (func: number): FuncType => module.types[funcTypes[func] as number] as FuncType;
@@ -220,7 +213,6 @@ export function meterReplacements(module: ParsedModule, options: MeterOptions): 
   // Every other entry is copied byte for byte from the original section (no re-encoding per name).
   const exportCount = module.exports.length + 1 + (startWrapper === undefined ? 0 : 1);
   const exportSection = new ByteWriter(64 + (exportsOf?.end ?? 0) - (exportsOf?.payloadStart ?? 0)).u32(exportCount);
-  const entryNames: string[] = [];
   if (exportsOf) {
     const r = new ByteReader(bytes, exportsOf.payloadStart, exportsOf.end);
     r.u32();
@@ -232,7 +224,6 @@ export function meterReplacements(module: ParsedModule, options: MeterOptions): 
       r.u8();
       r.u32();
       if (exp.kind === "func" && wanted.has(exp.name)) {
-        entryNames.push(exp.name);
         exportSection
           .bytes(bytes.subarray(entryStart, nameEnd))
           .u8(0)
@@ -250,14 +241,49 @@ export function meterReplacements(module: ParsedModule, options: MeterOptions): 
   replacements.set(SectionId.export, exportSection.finish());
   if (facts.start !== undefined) replacements.set(SectionId.start, null);
 
+  return { replacements, trailer: [encodeCustomSection(METERING_SECTION, content)], info };
+}
+
+/** What metering makes of a module's interface; the code does not change it. */
+export interface MeteredInterface {
+  readonly info: MeteringInfo;
+  /** Exports metering adds after the module's own (which keep their names, kinds and order). */
+  readonly addedExports: readonly { readonly name: string; readonly kind: "func" | "global" }[];
+  /** The content of the METERING_SECTION custom section metering appends (after its name). */
+  readonly content: Uint8Array;
+}
+
+/**
+ * The interface of the metered module, from the module's exports and start
+ * section alone, without reading any code: what `meterReplacements` writes,
+ * and what a module precompiled from its output must show. Throws
+ * E_UNSUPPORTED for a module already metered or using the ABI's export names.
+ */
+export function meteredInterface(module: ParsedModule, options: MeterOptions): MeteredInterface {
+  if (customSections(module.bytes, module.sections, METERING_SECTION).length > 0) {
+    throw new SandprobeError("E_UNSUPPORTED", `the module already carries a ${METERING_SECTION} section`);
+  }
+  for (const exp of module.exports) {
+    if (exp.name === FUEL_EXPORT || exp.name === START_EXPORT) {
+      throw new SandprobeError("E_UNSUPPORTED", `export name "${exp.name}" is reserved for the metering ABI`);
+    }
+  }
+  const wanted = new Set(options.entries);
+  const hasStart = module.sections.some((s) => s.id === SectionId.start);
   const info: MeteringInfo = {
     version: 1,
     costModel: COST_MODEL_VERSION,
     fuelExport: FUEL_EXPORT,
-    startExport: startWrapper === undefined ? null : START_EXPORT,
-    entries: entryNames,
+    startExport: hasStart ? START_EXPORT : null,
+    entries: module.exports.filter((e) => e.kind === "func" && wanted.has(e.name)).map((e) => e.name),
   };
-  return { replacements, trailer: [encodeCustomSection(METERING_SECTION, encodeMeteringInfo(info))], info };
+  const addedExports: MeteredInterface["addedExports"] = hasStart
+    ? [
+        { name: FUEL_EXPORT, kind: "global" },
+        { name: START_EXPORT, kind: "func" },
+      ]
+    : [{ name: FUEL_EXPORT, kind: "global" }];
+  return { info, addedExports, content: encodeMeteringInfo(info) };
 }
 
 /** The entries of a vector section: its payload after the count. */
