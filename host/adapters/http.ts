@@ -49,7 +49,7 @@ export interface HttpRequestProbes {
   readonly context: Context;
   /** Headers to put on the response (empty unless `traceResponse`). */
   readonly responseHeaders: ReadonlyArray<readonly [string, string]>;
-  /** The response is done: run the response hooks, end the spans. Safe to call twice. */
+  /** The response is done: run the response hooks, end the spans. Safe to call twice; call it on the object (`probes.finish(status)`), it is a method. */
   finish(status: number): void;
 }
 
