@@ -64,6 +64,8 @@ export interface VariantResult {
   readonly errors: number;
   /** CPU time of the workerd process per request (all its threads, from /proc schedstat), median over rounds. */
   readonly cpuUsPerRequest: number;
+  /** The same, per round (rounds alternate the variants: compare round r with round r). */
+  readonly cpuRounds: readonly number[];
   /** cpuUsPerRequest minus the baseline's, per round, median. */
   readonly cpuOverheadUs: number;
   /** OTLP requests and body bytes the sink received from this variant (0 for variants that do not export). */
@@ -260,6 +262,7 @@ export async function edgeBench(options: EdgeBenchOptions = {}): Promise<{
           overheadHighUs: quantile(overheads(v.name), 0.75),
           errors: errors.get(v.name) ?? 0,
           cpuUsPerRequest: median(cpu.get(v.name) ?? []),
+          cpuRounds: cpu.get(v.name) ?? [],
           cpuOverheadUs: median(cpuOverheads(v.name)),
           exported: sink.received(v.name),
         };
