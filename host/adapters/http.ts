@@ -49,7 +49,7 @@ export interface HttpRequestProbes {
   readonly context: Context;
   /** Headers to put on the response (empty unless `traceResponse`). */
   readonly responseHeaders: ReadonlyArray<readonly [string, string]>;
-  /** The response is done: run the response hooks, end the spans. Safe to call twice; call it on the object (`probes.finish(status)`), it is a method. */
+  /** The response is done: run the response hooks, end the spans. Safe to call twice. */
   finish(status: number): void;
 }
 
@@ -82,19 +82,19 @@ export function startHttpRequest(
   return new HttpRequest(runtime, request, options);
 }
 
-/** One object per request: no closures on the request path (they are garbage a worker collects). */
+/** One object per request, in place of a closure per step (garbage a worker collects). */
 class HttpRequest implements HttpRequestProbes {
   readonly scope: RequestScope;
   readonly context: Context;
   readonly responseHeaders: ReadonlyArray<readonly [string, string]>;
-  private readonly runtime: ProbeRuntime;
-  private readonly options: HttpProbeOptions;
-  private readonly server: Span | undefined;
-  private finished = false;
+  readonly #runtime: ProbeRuntime;
+  readonly #options: HttpProbeOptions;
+  readonly #server: Span | undefined;
+  #finished = false;
 
   constructor(runtime: ProbeRuntime, request: IncomingRequest, options: HttpProbeOptions) {
-    this.runtime = runtime;
-    this.options = options;
+    this.#runtime = runtime;
+    this.#options = options;
     const receivedAtNs = runtime.clock.nowNs();
     const route = options.route?.(request.method, request.path);
     const active = otelContext.active();
@@ -125,7 +125,7 @@ class HttpRequest implements HttpRequestProbes {
         parent = trace.setSpan(base, server);
       }
     }
-    this.server = server;
+    this.#server = server;
     const headers = new IncomingHeaders(request.header);
     // An empty route is no route (`route` stays unset).
     this.scope = runtime.begin({ method: request.method, route: route || undefined, headers, receivedAtNs, parent });
@@ -134,21 +134,22 @@ class HttpRequest implements HttpRequestProbes {
     this.responseHeaders = options.traceResponse ? traceResponseHeaders(this.context) : NO_HEADERS;
   }
 
-  finish(status: number): void {
-    if (this.finished) return;
-    this.finished = true;
+  /** An arrow function, so `const { finish } = probes` and `res.once("finish", ...)` style uses keep working. */
+  readonly finish = (status: number): void => {
+    if (this.#finished) return;
+    this.#finished = true;
     const scope = this.scope;
     scope.response(status);
     scope.end();
-    const server = this.server;
+    const server = this.#server;
     if (server) {
       server.setAttribute("http.response.status_code", status);
       if (status >= 500) server.setStatus({ code: SpanStatusCode.ERROR });
-      const clock = this.runtime.clock;
+      const clock = this.#runtime.clock;
       server.end(clock.toEpoch(clock.nowNs()));
     }
-    this.options.onFinish?.(scope);
-  }
+    this.#options.onFinish?.(scope);
+  };
 }
 
 /** `traceparent`/`tracestate` of the request's span, to send back on the response. */

@@ -3,6 +3,7 @@ import type { ParsedModule } from "../wasm/types.js";
 import type { HostLimits } from "../world/limits.js";
 import { PROBE_ENTRIES, worldInterface } from "../world/names.js";
 import { METERING_SECTION, type MeteringInfo, meteredInterface, meterReplacements } from "./meter/index.js";
+import { scanModule } from "./meter/scan.js";
 import { resourceReplacements } from "./resources.js";
 import { type ModuleShape, shapeOfModule } from "./shape.js";
 
@@ -33,11 +34,15 @@ export function sandboxModule(module: ParsedModule, limits: HostLimits): Sandbox
  * limits).bytes`, without metering the code: what a module precompiled from
  * that output must show (checkModuleShape). The resource limits are applied
  * as `sandboxModule` applies them, so a probe they refuse is refused here
- * too; the code is not read (checking the code of a precompiled module is
- * not possible anyway: docs/edge.md).
+ * too, and so are malformed indices; function bodies are not analysed, so an
+ * instruction metering refuses (E_UNSUPPORTED_OPCODE) is not found here: the
+ * deploy step that metered the module found it, and the code of a
+ * precompiled module cannot be checked anyway (docs/edge.md).
  */
 export function sandboxedShape(module: ParsedModule, limits: HostLimits): ModuleShape {
   resourceReplacements(module, limits);
+  // The index checks metering makes before it reads code (exports, start, elements, body count).
+  scanModule(module);
   const metered = meteredInterface(module, { entries: PROBE_ENTRIES });
   const shape = shapeOfModule(module);
   // Limiting links world interfaces under the world's own version and changes no export;

@@ -80,18 +80,22 @@ export const PROBES_HEADER = "sandprobe-probes";
 
 /** One per request; its `fetch` is made when the app first reads it (most requests never do). */
 class EdgeRequestOf implements EdgeRequest {
-  private tracing: FetchLike | undefined;
+  readonly context: Context;
+  readonly #tracer: Tracer;
+  readonly #clock: EdgeClock;
+  #fetch: FetchLike | undefined;
 
-  constructor(
-    readonly context: Context,
-    private readonly tracer: Tracer,
-    private readonly clock: EdgeClock,
-  ) {}
+  constructor(context: Context, tracer: Tracer, clock: EdgeClock) {
+    this.context = context;
+    this.#tracer = tracer;
+    this.#clock = clock;
+  }
 
+  /** A getter: `const { fetch } = edge` works, a spread copy (`{ ...edge }`) has no `fetch`. */
   get fetch(): FetchLike {
     // The adapter's context remembers the incoming flags: the random one goes out again.
-    this.tracing ??= tracingFetch({ context: this.context, tracer: this.tracer, clock: this.clock });
-    return this.tracing;
+    this.#fetch ??= tracingFetch({ context: this.context, tracer: this.#tracer, clock: this.#clock });
+    return this.#fetch;
   }
 }
 
