@@ -17,19 +17,26 @@ interface EdgeVariant {
   readonly cpuOverheadUs: number;
 }
 
-/** Workerd CPU per request of `subject` minus `reference`, round by round: median and interquartile range. */
-function cpuAdded(subject: EdgeVariant, reference: EdgeVariant): { median: number; low: number; high: number } {
-  const added = subject.cpuRounds
-    .map((us, r) => us - (reference.cpuRounds[r] as number))
-    .filter(Number.isFinite)
-    .sort((a, b) => a - b);
-  // No rounds with a CPU reading (no /proc outside Linux): NaN, which the goal reports as not judged.
+interface Spread {
+  readonly median: number;
+  readonly low: number;
+  readonly high: number;
+}
+
+/** Median and interquartile range of per-round values; NaN for none (no /proc outside Linux: not judged). */
+function spreadOf(perRound: readonly number[]): Spread {
+  const sorted = perRound.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
   const at = (q: number) =>
-    added.length === 0 ? Number.NaN : (added[Math.min(added.length - 1, Math.floor(q * added.length))] as number);
+    sorted.length === 0 ? Number.NaN : (sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number);
   return { median: at(0.5), low: at(0.25), high: at(0.75) };
 }
 
-const us = (x: { median: number; low: number; high: number }) =>
+/** Workerd CPU per request of `subject` minus `reference`, round by round. */
+function cpuAdded(subject: EdgeVariant, reference: EdgeVariant): Spread {
+  return spreadOf(subject.cpuRounds.map((us, r) => us - (reference.cpuRounds[r] as number)));
+}
+
+const us = (x: Spread) =>
   `${x.median >= 0 ? "+" : ""}${x.median.toFixed(1)} us [${x.low.toFixed(1)} to ${x.high.toFixed(1)}]`;
 interface EdgeModule {
   edgeBench(options: { rounds?: number; requests?: number; concurrency?: number }): Promise<{
@@ -82,15 +89,14 @@ export async function edgeCase(ctx: BenchContext): Promise<CaseResult> {
     const probes = variant(probesName);
     const twin = variant(twinName);
     if (!probes || !twin) continue;
-    const perRound = probes.rpsRounds.map((rps, r) => rps / (twin.rpsRounds[r] as number)).sort((a, b) => a - b);
-    const at = (q: number) => perRound[Math.min(perRound.length - 1, Math.floor(q * perRound.length))] as number;
-    twinRatios.push({ probes, twin, ratio: at(0.5), low: at(0.25), high: at(0.75) });
+    const ratio = spreadOf(probes.rpsRounds.map((rps, r) => rps / (twin.rpsRounds[r] as number)));
+    twinRatios.push({ probes, twin, ratio: ratio.median, low: ratio.low, high: ratio.high });
     rows.push({
       label: `workerd: ${probesName} vs ${twinName}`,
       value: probes.rps,
       unit: "per-second",
       baseline: { label: `${twinName} (plain JS, same spans)`, value: twin.rps },
-      ratio: { median: at(0.5), low: at(0.25), high: at(0.75) },
+      ratio,
       detail: `workerd CPU ${probes.cpuUsPerRequest.toFixed(1)} vs ${twin.cpuUsPerRequest.toFixed(1)} us/request (${(probes.cpuUsPerRequest - twin.cpuUsPerRequest).toFixed(1)} us more with probes)${probes.exported.requests > 0 ? `; OTLP ${probes.exported.requests} vs ${twin.exported.requests} requests, ${probes.exported.bytes} vs ${twin.exported.bytes} bytes` : ""}`,
     });
   }

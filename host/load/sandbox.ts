@@ -5,7 +5,7 @@ import { PROBE_ENTRIES, worldInterface } from "../world/names.js";
 import { METERING_SECTION, type MeteringInfo, meteredInterface, meterReplacements } from "./meter/index.js";
 import { scanModule } from "./meter/scan.js";
 import { resourceReplacements } from "./resources.js";
-import { type ModuleShape, shapeOfModule } from "./shape.js";
+import { descriptorKind, type ModuleShape, shapeOfModule } from "./shape.js";
 
 export interface SandboxedModule {
   /** The module with capped limits and fuel metering (docs/metering.md). */
@@ -51,10 +51,7 @@ export function sandboxedShape(module: ParsedModule, limits: HostLimits): Module
   customSections.set(METERING_SECTION, [metered.content]);
   return {
     imports: shape.imports.map((i) => ({ ...i, module: worldInterface(i.module) ?? i.module })),
-    exports: [
-      ...shape.exports,
-      ...metered.addedExports.map((e) => ({ name: e.name, kind: e.kind === "func" ? "function" : e.kind }) as const),
-    ],
+    exports: [...shape.exports, ...metered.addedExports.map((e) => ({ name: e.name, kind: descriptorKind(e.kind) }))],
     customSections,
   };
 }

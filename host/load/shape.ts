@@ -32,6 +32,11 @@ const KIND: Record<ExternKind, DescriptorKind> = {
   tag: "tag",
 };
 
+/** How the WebAssembly JS API names an import's or export's kind. */
+export function descriptorKind(kind: ExternKind): DescriptorKind {
+  return KIND[kind];
+}
+
 /** The shape of a module as its bytes describe it (our own parser, no compilation). */
 export function shapeOfBytes(bytes: Uint8Array): ModuleShape {
   return shapeOfModule(parseModule(bytes));
@@ -48,8 +53,8 @@ export function shapeOfModule(module: ParsedModule): ModuleShape {
     customSections.set(section.name, list);
   }
   return {
-    imports: module.imports.map((i) => ({ module: i.module, name: i.name, kind: KIND[i.desc.kind] })),
-    exports: module.exports.map((e) => ({ name: e.name, kind: KIND[e.kind] })),
+    imports: module.imports.map((i) => ({ module: i.module, name: i.name, kind: descriptorKind(i.desc.kind) })),
+    exports: module.exports.map((e) => ({ name: e.name, kind: descriptorKind(e.kind) })),
     customSections,
   };
 }

@@ -1,5 +1,5 @@
 import { SandprobeError } from "../../errors.js";
-import type { FuncType, ParsedModule, Section, ValType } from "../../wasm/index.js";
+import type { Export, FuncType, ParsedModule, Section, ValType } from "../../wasm/index.js";
 import {
   ByteReader,
   ByteWriter,
@@ -92,7 +92,7 @@ export interface MeteringChanges {
  */
 export function meterReplacements(module: ParsedModule, options: MeterOptions): MeteringChanges {
   const bytes = module.bytes;
-  const { info, content } = meteredInterface(module, options);
+  const { info, content, entryExports } = meteredInterface(module, options);
   const facts = scanModule(module);
   const { importedFuncs, funcCount, funcTypes } = facts;
   const typeOf = (func: number): FuncType => module.types[funcTypes[func] as number] as FuncType;
@@ -112,9 +112,8 @@ export function meterReplacements(module: ParsedModule, options: MeterOptions): 
     analyzeBody(code, i, bytes, facts.bodyStart[i] as number, facts.bodyEnd[i] as number, params, ctx);
   }
 
-  // Entries: each exported function named in options, and the start function.
+  // Entries: each exported function named in options (entryExports), and the start function.
   const wanted = new Set(options.entries);
-  const entryExports = module.exports.filter((e) => e.kind === "func" && wanted.has(e.name));
   const escapes = new Uint8Array(bodyCount);
   for (let f = importedFuncs; f < funcCount; f++) escapes[f - importedFuncs] = facts.referenced[f] as number;
   for (const exp of module.exports) {
@@ -247,6 +246,8 @@ export function meterReplacements(module: ParsedModule, options: MeterOptions): 
 /** What metering makes of a module's interface; the code does not change it. */
 export interface MeteredInterface {
   readonly info: MeteringInfo;
+  /** The exported functions named in the options, in export order: the entries metering rewrites. */
+  readonly entryExports: readonly Export[];
   /** Exports metering adds after the module's own (which keep their names, kinds and order). */
   readonly addedExports: readonly { readonly name: string; readonly kind: "func" | "global" }[];
   /** The content of the METERING_SECTION custom section metering appends (after its name). */
@@ -269,13 +270,14 @@ export function meteredInterface(module: ParsedModule, options: MeterOptions): M
     }
   }
   const wanted = new Set(options.entries);
+  const entryExports = module.exports.filter((e) => e.kind === "func" && wanted.has(e.name));
   const hasStart = module.sections.some((s) => s.id === SectionId.start);
   const info: MeteringInfo = {
     version: 1,
     costModel: COST_MODEL_VERSION,
     fuelExport: FUEL_EXPORT,
     startExport: hasStart ? START_EXPORT : null,
-    entries: module.exports.filter((e) => e.kind === "func" && wanted.has(e.name)).map((e) => e.name),
+    entries: entryExports.map((e) => e.name),
   };
   const addedExports: MeteredInterface["addedExports"] = hasStart
     ? [
@@ -283,7 +285,7 @@ export function meteredInterface(module: ParsedModule, options: MeterOptions): M
         { name: START_EXPORT, kind: "func" },
       ]
     : [{ name: FUEL_EXPORT, kind: "global" }];
-  return { info, addedExports, content: encodeMeteringInfo(info) };
+  return { info, entryExports, addedExports, content: encodeMeteringInfo(info) };
 }
 
 /** The entries of a vector section: its payload after the count. */
