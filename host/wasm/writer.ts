@@ -45,8 +45,54 @@ export class ByteWriter {
     return this;
   }
 
+  /** Signed LEB128 of an i32, written in place. */
   s32(value: number): this {
-    return this.array(encodeS32(value));
+    if (!Number.isInteger(value) || value < -0x80000000 || value > 0x7fffffff) return this.array(encodeS32(value));
+    this.reserve(5);
+    let rest = value | 0;
+    for (;;) {
+      const byte = rest & 0x7f;
+      rest >>= 7;
+      if ((rest === 0 && (byte & 0x40) === 0) || (rest === -1 && (byte & 0x40) !== 0)) {
+        this.buffer[this.size++] = byte;
+        return this;
+      }
+      this.buffer[this.size++] = byte | 0x80;
+    }
+  }
+
+  /**
+   * Start a run that a u32 size prefix will precede (a function body), written
+   * in place instead of in a scratch buffer and copied. Room is left for the
+   * prefix of a run of `expected` bytes; `endSized(mark, expected)` writes the
+   * real size, moving the run only when its prefix is not as long as guessed.
+   */
+  beginSized(expected: number): number {
+    const mark = this.size;
+    const width = u32Width(expected);
+    this.reserve(width);
+    this.size += width;
+    return mark;
+  }
+
+  endSized(mark: number, expected: number): this {
+    const guessed = u32Width(expected);
+    const start = mark + guessed;
+    const length = this.size - start;
+    const width = u32Width(length);
+    if (width !== guessed) {
+      this.reserve(width - guessed);
+      this.buffer.copyWithin(mark + width, start, this.size);
+      this.size += width - guessed;
+    }
+    let rest = length;
+    let at = mark;
+    while (rest >= 0x80) {
+      this.buffer[at++] = (rest & 0x7f) | 0x80;
+      rest >>>= 7;
+    }
+    this.buffer[at] = rest;
+    return this;
   }
 
   array(values: readonly number[]): this {
@@ -90,4 +136,9 @@ export class ByteWriter {
   finish(): Uint8Array {
     return this.buffer.slice(0, this.size);
   }
+}
+
+/** Bytes in the minimal unsigned LEB128 of a u32. */
+function u32Width(value: number): number {
+  return value < 0x80 ? 1 : value < 0x4000 ? 2 : value < 0x200000 ? 3 : value < 0x10000000 ? 4 : 5;
 }

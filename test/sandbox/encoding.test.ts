@@ -3,7 +3,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { isSandprobeError } from "../../host/errors.js";
-import { ByteReader, ByteWriter, encodeS32, encodeS64 } from "../../host/wasm/index.js";
+import { ByteReader, ByteWriter, encodeS32, encodeS64, encodeU32 } from "../../host/wasm/index.js";
 
 const edges32 = [0, 1, -1, 63, 64, -64, -65, 127, 128, 8191, -8192, 2 ** 27, -(2 ** 27), 0x7fffffff, -0x80000000];
 
@@ -63,6 +63,43 @@ test("ByteWriter grows as needed and returns exactly what was written", () => {
     assert.is(reader.s32(), -i);
   }
   assert.is(reader.remaining, 0);
+});
+
+test("ByteWriter.s32 writes what encodeS32 encodes, for every edge and a spread of values", () => {
+  const values = [...edges32];
+  for (let i = 0; i < 2000; i++) values.push(((i * 2654435761) | 0) >> (i % 31));
+  for (const value of values) {
+    assert.equal([...new ByteWriter(1).s32(value).finish()], encodeS32(value), String(value));
+  }
+  assert.throws(() => new ByteWriter().s32(2 ** 31), RangeError);
+  assert.throws(() => new ByteWriter().s32(1.5), RangeError);
+});
+
+test("ByteWriter size-prefixed runs: the size is minimal whether the guess was right, long or short", () => {
+  // (guessed size, real size): prefix widths 1/1, 1/2, 2/1, 1/3, 3/1, 2/3 bytes.
+  const cases = [
+    [10, 20],
+    [10, 200],
+    [200, 10],
+    [5, 20_000],
+    [20_000, 5],
+    [300, 17_000],
+  ];
+  for (const [expected, length] of cases as [number, number][]) {
+    const writer = new ByteWriter(4).u8(0xaa);
+    const mark = writer.beginSized(expected);
+    for (let i = 0; i < length; i++) writer.u8(i);
+    writer.endSized(mark, expected).u8(0xbb);
+    const bytes = writer.finish();
+    const reader = new ByteReader(bytes);
+    assert.is(reader.u8(), 0xaa);
+    const prefixStart = reader.pos;
+    assert.is(reader.u32(), length, `guess ${expected}, real ${length}`);
+    assert.is(reader.pos - prefixStart, Uint8Array.from(encodeU32(length)).length, "minimal prefix");
+    for (let i = 0; i < length; i++) assert.is(reader.u8(), i & 0xff, `byte ${i} moved intact`);
+    assert.is(reader.u8(), 0xbb);
+    assert.is(reader.remaining, 0);
+  }
 });
 
 test.run();

@@ -1,5 +1,5 @@
 import type { ByteWriter } from "../../wasm/index.js";
-import { encodeS32, encodeU32, Op } from "../../wasm/index.js";
+import { Op } from "../../wasm/index.js";
 import { BodyFlag, type CodeAnalysis, Point } from "./analyze.js";
 import { type MeterPlan, Mode } from "./plan.js";
 
@@ -13,18 +13,37 @@ import { type MeterPlan, Mode } from "./plan.js";
 const I32 = 0x7f;
 const EMPTY = 0x40;
 
-/** `if (value < 0) { <onTrap> unreachable }` with the value on the stack. */
-function trapIfNegative(out: ByteWriter, onTrap: readonly number[]): void {
-  out.u8(Op.i32Const).u8(0).u8(Op.i32LtS).u8(Op.if).u8(EMPTY).array(onTrap).u8(Op.unreachable).u8(Op.end);
+/** `if (value < 0) { [local.get writeBack; global.set fuel] unreachable }` with the value on the stack. */
+function trapIfNegative(out: ByteWriter, writeBack: number, fuel: number): void {
+  out.u8(Op.i32Const).u8(0).u8(Op.i32LtS).u8(Op.if).u8(EMPTY);
+  if (writeBack >= 0) out.u8(Op.localGet).u32(writeBack).u8(Op.globalSet).u32(fuel);
+  out.u8(Op.unreachable).u8(Op.end);
 }
+
+/** No local to write back before trapping: the global is already up to date. */
+const NO_WRITE_BACK = -1;
 
 export interface EmitContext {
   readonly bytes: Uint8Array;
   readonly importCount: number;
-  /** LEB of the fuel global's index. */
-  readonly fuel: readonly number[];
+  /** The fuel global's index. */
+  readonly fuel: number;
   readonly code: CodeAnalysis;
   readonly plan: MeterPlan;
+}
+
+/**
+ * Charge `value` with the fuel on the stack and the counter local `counter`.
+ * Entry mode: global -= charge, checked; the global stays up to date for the whole call.
+ * Cached mode: counter = global - charge, checked; on a trap the counter is written back first.
+ */
+function charge(out: ByteWriter, value: number, counter: number, fuel: number, cached: boolean): void {
+  out.u8(Op.i32Const).s32(value).u8(Op.i32Sub).u8(Op.localTee).u32(counter);
+  if (cached) trapIfNegative(out, counter, fuel);
+  else {
+    out.u8(Op.globalSet).u32(fuel).u8(Op.localGet).u32(counter);
+    trapIfNegative(out, NO_WRITE_BACK, fuel);
+  }
 }
 
 /** Write function `i`'s new body (without its size prefix) into `out`. */
@@ -37,31 +56,18 @@ export function emitBody(out: ByteWriter, ctx: EmitContext, i: number): void {
     out.range(bytes, start, end);
     return;
   }
-  const charge = plan.segmentCharge;
-  const localCount = code.localCount[i] as number;
-  const counter = encodeU32(localCount);
-  const scratch = encodeU32(localCount + 1);
+  const segmentCharge = plan.segmentCharge;
+  const counter = code.localCount[i] as number;
+  const scratch = counter + 1;
   const codeStart = code.codeStart[i] as number;
   // Local declarations: the original groups, then one group of our i32 locals.
   out.u32((code.localGroups[i] as number) + 1);
   out.range(bytes, code.groupsStart[i] as number, codeStart);
   out.u32(code.has(i, BodyFlag.dynamic) ? 2 : 1).u8(I32);
 
-  const getCounter = [Op.localGet, ...counter];
-  const writeBack = [...getCounter, Op.globalSet, ...fuel];
   const cached = mode === Mode.cached;
-  // Entry mode: global -= charge, checked; the global stays up to date for the whole call.
-  // Cached mode: counter = global - charge, checked; on a trap the counter is written back first.
-  const charged = (value: number): void => {
-    out.u8(Op.i32Const).array(encodeS32(value)).u8(Op.i32Sub).u8(Op.localTee).array(counter);
-    if (cached) trapIfNegative(out, writeBack);
-    else {
-      out.u8(Op.globalSet).array(fuel).array(getCounter);
-      trapIfNegative(out, []);
-    }
-  };
-  out.u8(Op.globalGet).array(fuel);
-  charged(charge[code.segmentsAt[i] as number] as number);
+  out.u8(Op.globalGet).u32(fuel);
+  charge(out, segmentCharge[code.segmentsAt[i] as number] as number, counter, fuel, cached);
   const points = code.points.data;
   let copied = codeStart;
   const last = code.pointsAt[i + 1] as number;
@@ -70,42 +76,42 @@ export function emitBody(out: ByteWriter, ctx: EmitContext, i: number): void {
     const kind = points[p + 1];
     const arg = points[p + 2] as number;
     if (kind !== Point.dynamic && kind !== Point.segment && !cached) continue;
-    if (kind === Point.segment && charge[arg] === 0) continue;
+    if (kind === Point.segment && segmentCharge[arg] === 0) continue;
     if (at > copied) {
       out.range(bytes, copied, at);
       copied = at;
     }
     switch (kind) {
       case Point.loop:
-        out.array(getCounter);
-        charged(charge[arg] as number);
+        out.u8(Op.localGet).u32(counter);
+        charge(out, segmentCharge[arg] as number, counter, fuel, cached);
         break;
       case Point.segment:
-        if (cached) out.array(getCounter);
-        else out.u8(Op.globalGet).array(fuel);
-        charged(charge[arg] as number);
+        if (cached) out.u8(Op.localGet).u32(counter);
+        else out.u8(Op.globalGet).u32(fuel);
+        charge(out, segmentCharge[arg] as number, counter, fuel, cached);
         break;
       case Point.exit:
-        out.array(writeBack);
+        out.u8(Op.localGet).u32(counter).u8(Op.globalSet).u32(fuel);
         break;
       case Point.call:
-        if (!callsPure(ctx, arg)) out.array(writeBack);
+        if (!callsPure(ctx, arg)) out.u8(Op.localGet).u32(counter).u8(Op.globalSet).u32(fuel);
         break;
       case Point.reload:
-        if (!callsPure(ctx, arg)) out.u8(Op.globalGet).array(fuel).u8(Op.localSet).array(counter);
+        if (!callsPure(ctx, arg)) out.u8(Op.globalGet).u32(fuel).u8(Op.localSet).u32(counter);
         break;
       case Point.dynamic:
         // The length operand is on top of the stack: keep it, and charge length >>> shift.
-        out.u8(Op.localTee).array(scratch);
-        if (cached) out.array(getCounter);
-        else out.u8(Op.globalGet).array(fuel);
-        out.u8(Op.localGet).array(scratch);
-        if (arg > 0) out.u8(Op.i32Const).array(encodeS32(arg)).u8(Op.i32ShrU);
-        out.u8(Op.i32Sub).u8(Op.localTee).array(counter);
-        if (cached) trapIfNegative(out, writeBack);
+        out.u8(Op.localTee).u32(scratch);
+        if (cached) out.u8(Op.localGet).u32(counter);
+        else out.u8(Op.globalGet).u32(fuel);
+        out.u8(Op.localGet).u32(scratch);
+        if (arg > 0) out.u8(Op.i32Const).s32(arg).u8(Op.i32ShrU);
+        out.u8(Op.i32Sub).u8(Op.localTee).u32(counter);
+        if (cached) trapIfNegative(out, counter, fuel);
         else {
-          out.u8(Op.globalSet).array(fuel).array(getCounter);
-          trapIfNegative(out, []);
+          out.u8(Op.globalSet).u32(fuel).u8(Op.localGet).u32(counter);
+          trapIfNegative(out, NO_WRITE_BACK, fuel);
         }
         break;
     }
@@ -133,7 +139,7 @@ export interface WrapperSpec {
  */
 export function emitWrapper(out: ByteWriter, ctx: EmitContext, spec: WrapperSpec): void {
   const { fuel, plan } = ctx;
-  const budget = encodeU32(spec.paramCount);
+  const budget = spec.paramCount;
   const index = spec.target - ctx.importCount;
   const isStatic = index >= 0 && plan.mode[index] === Mode.static;
   const pure = isStatic && plan.pure[index] === 1;
@@ -141,16 +147,16 @@ export function emitWrapper(out: ByteWriter, ctx: EmitContext, spec: WrapperSpec
   if (isStatic) {
     out
       .u8(Op.localGet)
-      .array(budget)
+      .u32(budget)
       .u8(Op.i32Const)
-      .array(encodeS32(plan.staticCost[index] as number));
-    out.u8(Op.i32Sub).u8(Op.localTee).array(budget);
-    trapIfNegative(out, [Op.localGet, ...budget, Op.globalSet, ...fuel]);
+      .s32(plan.staticCost[index] as number);
+    out.u8(Op.i32Sub).u8(Op.localTee).u32(budget);
+    trapIfNegative(out, budget, fuel);
   }
-  if (!pure) out.u8(Op.localGet).array(budget).u8(Op.globalSet).array(fuel);
+  if (!pure) out.u8(Op.localGet).u32(budget).u8(Op.globalSet).u32(fuel);
   for (let p = 0; p < spec.paramCount; p++) out.u8(Op.localGet).u32(p);
   out.u8(Op.call).u32(spec.target);
-  if (pure) out.u8(Op.localGet).array(budget);
-  else out.u8(Op.globalGet).array(fuel);
+  if (pure) out.u8(Op.localGet).u32(budget);
+  else out.u8(Op.globalGet).u32(fuel);
   out.u8(Op.end);
 }

@@ -41,6 +41,9 @@ export interface MeteredModule {
   readonly info: MeteringInfo;
 }
 
+/** About the size of an entry wrapper's body (room for a one-byte size prefix). */
+const WRAPPER_SIZE = 64;
+
 const VALTYPE_BYTE: Record<ValType, number> = {
   i32: 0x7f,
   i64: 0x7e,
@@ -154,20 +157,22 @@ export function meterReplacements(module: ParsedModule, options: MeterOptions): 
 
   const fuelIndex = facts.globalCount;
   const exportsOf = module.sections.find((s) => s.id === SectionId.export);
-  const emit: EmitContext = { bytes, importCount: importedFuncs, fuel: encodeU32(fuelIndex), code, plan };
+  const emit: EmitContext = { bytes, importCount: importedFuncs, fuel: fuelIndex, code, plan };
 
-  // Pass 2: the code section.
+  // Pass 2: the code section. Each body is written in place after room for its size,
+  // guessed from the original body's (metering rarely changes how many bytes the size takes).
   const codeSection = new ByteWriter(bytes.length + 64 * (bodyCount + targets.length));
   codeSection.u32(bodyCount + targets.length);
-  // One scratch writer for every body (its size prefix comes first): no buffer per function.
-  const body = new ByteWriter(4096);
   for (let i = 0; i < bodyCount; i++) {
-    emitBody(body.clear(), emit, i);
-    codeSection.u32(body.length).bytes(body.view());
+    const expected = (code.end[i] as number) - (code.start[i] as number);
+    const mark = codeSection.beginSized(expected);
+    emitBody(codeSection, emit, i);
+    codeSection.endSized(mark, expected);
   }
   for (const target of targets) {
-    emitWrapper(body.clear(), emit, { target, paramCount: typeOf(target).params.length });
-    codeSection.u32(body.length).bytes(body.view());
+    const mark = codeSection.beginSized(WRAPPER_SIZE);
+    emitWrapper(codeSection, emit, { target, paramCount: typeOf(target).params.length });
+    codeSection.endSized(mark, WRAPPER_SIZE);
   }
 
   const replacements = new Map<number, Uint8Array | null>();
@@ -215,8 +220,9 @@ export function meterReplacements(module: ParsedModule, options: MeterOptions): 
   if (exportsOf) {
     const r = new ByteReader(bytes, exportsOf.payloadStart, exportsOf.end);
     r.u32();
+    // Unchanged entries are copied as runs, one copy between two rewritten entries.
+    let run = r.pos;
     for (const exp of module.exports) {
-      const entryStart = r.pos;
       const nameLength = r.u32();
       r.pos += nameLength; // the name, checked by parseModule
       const nameEnd = r.pos;
@@ -224,13 +230,13 @@ export function meterReplacements(module: ParsedModule, options: MeterOptions): 
       r.u32();
       if (exp.kind === "func" && wanted.has(exp.name)) {
         exportSection
-          .bytes(bytes.subarray(entryStart, nameEnd))
+          .range(bytes, run, nameEnd)
           .u8(0)
           .u32(wrapperOf.get(exp.index) as number);
-      } else {
-        exportSection.bytes(bytes.subarray(entryStart, r.pos));
+        run = r.pos;
       }
     }
+    exportSection.range(bytes, run, r.pos);
   }
   const exportEntry = (name: string, kind: number, index: number) => {
     exportSection.bytes(encodeName(name)).u8(kind).u32(index);
