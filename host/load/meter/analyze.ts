@@ -123,6 +123,15 @@ export class CodeAnalysis {
   has(body: number, flag: number): boolean {
     return ((this.flags[body] as number) & flag) !== 0;
   }
+
+  /** The analysis is no longer needed: its lists' buffers serve the next module's (NumberList.release). */
+  release(): void {
+    this.points.release();
+    this.calls.release();
+    this.segmentCost.release();
+    this.segmentRegion.release();
+    this.regionCost.release();
+  }
 }
 
 export interface ModuleContext {

@@ -174,6 +174,8 @@ export function meterReplacements(module: ParsedModule, options: MeterOptions): 
     emitWrapper(codeSection, emit, { target, paramCount: typeOf(target).params.length });
     codeSection.endSized(mark, WRAPPER_SIZE);
   }
+  // Pass 2 was the analysis's last reader.
+  code.release();
 
   const replacements = new Map<number, Uint8Array | null>();
   replacements.set(SectionId.code, codeSection.view());
