@@ -68,6 +68,7 @@ export class GuestMemory {
     this.memory = memory;
     this.realloc = realloc;
     this.buffer = undefined;
+    this.u8 = new Uint8Array(0);
     this.recent.fill(undefined);
     this.byAddress.fill(undefined);
     this.addressOf.fill(-1);
@@ -76,9 +77,10 @@ export class GuestMemory {
   }
 
   private refresh(): void {
-    // Reading Memory.buffer is a slow API call; an ArrayBuffer's byteLength
-    // is not, and it drops to 0 when memory.grow detaches the buffer.
-    if (this.buffer !== undefined && this.buffer.byteLength !== 0) return;
+    // Reading Memory.buffer is a slow API call. A view's length drops to 0 when
+    // memory.grow detaches its buffer, and costs a third of reading the
+    // buffer's byteLength (which V8 does not inline for a wasm memory's buffer).
+    if (this.u8.length !== 0) return;
     const buffer = this.memory?.buffer;
     if (buffer) {
       this.buffer = buffer;
@@ -116,7 +118,7 @@ export class GuestMemory {
     const start = ptr >>> 0;
     const length = units >>> 0;
     if (start & 1) this.outOfBounds("misaligned UTF-16 string", start, length * 2);
-    if (start + length * 2 > (this.buffer?.byteLength ?? 0)) this.outOfBounds("string", start, length * 2);
+    if (start + length * 2 > this.u8.length) this.outOfBounds("string", start, length * 2);
   }
 
   /** Decode a string the guest passed as (ptr, length): code units for UTF-16, bytes for UTF-8. */
@@ -173,7 +175,7 @@ export class GuestMemory {
     this.refresh();
     const start = ptr >>> 0;
     const bytes = length >>> 0;
-    if (start + bytes > (this.buffer?.byteLength ?? 0)) this.outOfBounds("string", start, bytes);
+    if (start + bytes > this.u8.length) this.outOfBounds("string", start, bytes);
   }
 
   private readUtf8(ptr: number, length: number): string {
@@ -231,7 +233,7 @@ export class GuestMemory {
   private checkRange(ptr: number, bytes: number): number {
     this.refresh();
     const at = ptr >>> 0;
-    if (at + bytes > (this.buffer?.byteLength ?? 0)) this.outOfBounds("return area", at, bytes);
+    if (at + bytes > this.u8.length) this.outOfBounds("return area", at, bytes);
     return at;
   }
 
