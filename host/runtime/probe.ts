@@ -172,46 +172,83 @@ export class LoadedProbe implements Probe {
     active.spans = spans;
     active.spansStarted = 0;
     active.logUnits = 0;
-    this.ctx.rates.open();
-    this.ctx.call = active;
-    this.ctx.abortMessage = undefined;
+    const ctx = this.ctx;
+    ctx.rates.open();
+    ctx.call = active;
+    ctx.abortMessage = undefined;
     try {
       const left = fn(budget);
       this.fuelUsed = budget - (post === undefined ? left : post(left));
-      return undefined;
     } catch (error) {
-      this.poisoned = true;
-      return (
-        fuelExhaustion(error, this.exports ?? {}, this.name, budget) ??
-        classifyFailure(error, this.name, this.ctx.abortMessage)
-      );
-    } finally {
-      this.ctx.call = undefined;
+      ctx.call = undefined;
+      return this.trapped(error, budget);
     }
+    ctx.call = undefined;
+    return undefined;
+  }
+
+  /** What a call that threw failed with; the instance is poisoned (its guest state may be half-updated). */
+  private trapped(error: unknown, budget: number): SandprobeError {
+    this.poisoned = true;
+    return (
+      fuelExhaustion(error, this.exports ?? {}, this.name, budget) ??
+      classifyFailure(error, this.name, this.ctx.abortMessage)
+    );
   }
 
   /**
    * Run one hook for one request. Never throws: a failure comes back as a
    * value, is counted, and after repeated failures quarantines the probe.
+   * The common case (a live instance, a hook that returns) stays small
+   * enough for the engine to inline it into the request's dispatch.
    */
   invoke(hook: HookName, request: RequestView, spans: SpanTable): SandprobeError | undefined {
     if (!this.failures.admit()) return undefined;
-    let failure: SandprobeError | undefined;
-    if (this.poisoned) {
-      this.stats.reinstantiations++;
-      failure = this.instantiate();
+    if (this.poisoned) return this.invokeFresh(hook, request, spans);
+    const isRequest = hook === "request";
+    const fn = isRequest ? this.request : this.response;
+    if (fn === undefined) {
+      this.failures.succeeded();
+      return undefined;
     }
+    const failure = this.call(
+      fn,
+      isRequest ? this.requestPost : this.responsePost,
+      request,
+      spans,
+      this.ctx.limits.fuelPerHook,
+    );
+    return failure === undefined ? this.succeeded() : this.failed(failure);
+  }
+
+  /** invoke on a poisoned instance: a fresh instance (and its init) first, then the hook. */
+  private invokeFresh(hook: HookName, request: RequestView, spans: SpanTable): SandprobeError | undefined {
+    this.stats.reinstantiations++;
+    let failure = this.instantiate();
     const isRequest = hook === "request";
     const fn = isRequest ? this.request : this.response;
     if (!failure && fn) {
-      const post = isRequest ? this.requestPost : this.responsePost;
-      failure = this.call(fn, post, request, spans, this.ctx.limits.fuelPerHook);
+      failure = this.call(
+        fn,
+        isRequest ? this.requestPost : this.responsePost,
+        request,
+        spans,
+        this.ctx.limits.fuelPerHook,
+      );
     }
-    if (!failure) {
-      this.failures.succeeded();
-      if (fn) this.stats.fuel.record(this.fuelUsed);
-      return undefined;
-    }
+    if (failure) return this.failed(failure);
+    this.failures.succeeded();
+    if (fn) this.stats.fuel.record(this.fuelUsed);
+    return undefined;
+  }
+
+  private succeeded(): undefined {
+    this.failures.succeeded();
+    this.stats.fuel.record(this.fuelUsed);
+    return undefined;
+  }
+
+  private failed(failure: SandprobeError): SandprobeError {
     this.failures.failed(failure);
     return failure;
   }
