@@ -204,7 +204,10 @@ export class LoadedProbe implements Probe {
    */
   invoke(hook: HookName, request: RequestView, spans: SpanTable): SandprobeError | undefined {
     if (!this.failures.admit()) return undefined;
-    if (this.poisoned) return this.invokeFresh(hook, request, spans);
+    if (this.poisoned) {
+      const failure = this.restart();
+      if (failure) return this.failed(failure);
+    }
     const isRequest = hook === "request";
     const fn = isRequest ? this.request : this.response;
     if (fn === undefined) {
@@ -221,25 +224,10 @@ export class LoadedProbe implements Probe {
     return failure === undefined ? this.succeeded() : this.failed(failure);
   }
 
-  /** invoke on a poisoned instance: a fresh instance (and its init) first, then the hook. */
-  private invokeFresh(hook: HookName, request: RequestView, spans: SpanTable): SandprobeError | undefined {
+  /** A poisoned instance is replaced by a fresh one (and its init) before its next hook. */
+  private restart(): SandprobeError | undefined {
     this.stats.reinstantiations++;
-    let failure = this.instantiate();
-    const isRequest = hook === "request";
-    const fn = isRequest ? this.request : this.response;
-    if (!failure && fn) {
-      failure = this.call(
-        fn,
-        isRequest ? this.requestPost : this.responsePost,
-        request,
-        spans,
-        this.ctx.limits.fuelPerHook,
-      );
-    }
-    if (failure) return this.failed(failure);
-    this.failures.succeeded();
-    if (fn) this.stats.fuel.record(this.fuelUsed);
-    return undefined;
+    return this.instantiate();
   }
 
   private succeeded(): undefined {
