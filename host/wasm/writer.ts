@@ -1,4 +1,4 @@
-import { checkU32, encodeS32 } from "./encode.js";
+import { u32Width, writeS32, writeU32 } from "./encode.js";
 
 /**
  * A growable byte buffer for writing WebAssembly binary data in one pass
@@ -34,31 +34,16 @@ export class ByteWriter {
 
   /** Unsigned LEB128, written in place (no array per number). */
   u32(value: number): this {
-    checkU32(value);
     this.reserve(5);
-    let rest = value;
-    while (rest >= 0x80) {
-      this.buffer[this.size++] = (rest & 0x7f) | 0x80;
-      rest >>>= 7;
-    }
-    this.buffer[this.size++] = rest;
+    this.size = writeU32(this.buffer, this.size, value);
     return this;
   }
 
   /** Signed LEB128 of an i32, written in place. */
   s32(value: number): this {
-    if (!Number.isInteger(value) || value < -0x80000000 || value > 0x7fffffff) return this.array(encodeS32(value));
     this.reserve(5);
-    let rest = value | 0;
-    for (;;) {
-      const byte = rest & 0x7f;
-      rest >>= 7;
-      if ((rest === 0 && (byte & 0x40) === 0) || (rest === -1 && (byte & 0x40) !== 0)) {
-        this.buffer[this.size++] = byte;
-        return this;
-      }
-      this.buffer[this.size++] = byte | 0x80;
-    }
+    this.size = writeS32(this.buffer, this.size, value);
+    return this;
   }
 
   /**
@@ -85,13 +70,7 @@ export class ByteWriter {
       this.buffer.copyWithin(mark + width, start, this.size);
       this.size += width - guessed;
     }
-    let rest = length;
-    let at = mark;
-    while (rest >= 0x80) {
-      this.buffer[at++] = (rest & 0x7f) | 0x80;
-      rest >>>= 7;
-    }
-    this.buffer[at] = rest;
+    writeU32(this.buffer, mark, length);
     return this;
   }
 
@@ -136,9 +115,4 @@ export class ByteWriter {
   finish(): Uint8Array {
     return this.buffer.slice(0, this.size);
   }
-}
-
-/** Bytes in the minimal unsigned LEB128 of a u32. */
-function u32Width(value: number): number {
-  return value < 0x80 ? 1 : value < 0x4000 ? 2 : value < 0x200000 ? 3 : value < 0x10000000 ? 4 : 5;
 }
