@@ -13,10 +13,15 @@ import { type MeterPlan, Mode } from "./plan.js";
 const I32 = 0x7f;
 const EMPTY = 0x40;
 
-/** `if (value < 0) { [local.get writeBack; global.set fuel] unreachable }` with the value on the stack. */
-function trapIfNegative(out: ByteWriter, writeBack: number, fuel: number): void {
+/** `local.get local; global.set fuel`: the fuel left, from a local back to the global. */
+function writeBack(out: ByteWriter, local: number, fuel: number): void {
+  out.u8(Op.localGet).u32(local).u8(Op.globalSet).u32(fuel);
+}
+
+/** `if (value < 0) { [write `writeBackLocal` back] unreachable }` with the value on the stack. */
+function trapIfNegative(out: ByteWriter, writeBackLocal: number, fuel: number): void {
   out.u8(Op.i32Const).u8(0).u8(Op.i32LtS).u8(Op.if).u8(EMPTY);
-  if (writeBack >= 0) out.u8(Op.localGet).u32(writeBack).u8(Op.globalSet).u32(fuel);
+  if (writeBackLocal >= 0) writeBack(out, writeBackLocal, fuel);
   out.u8(Op.unreachable).u8(Op.end);
 }
 
@@ -32,18 +37,30 @@ export interface EmitContext {
   readonly plan: MeterPlan;
 }
 
+/** The fuel left on the stack: the counter local in cached mode, the global in entry mode. */
+function loadFuel(out: ByteWriter, counter: number, fuel: number, cached: boolean): void {
+  if (cached) out.u8(Op.localGet).u32(counter);
+  else out.u8(Op.globalGet).u32(fuel);
+}
+
 /**
- * Charge `value` with the fuel on the stack and the counter local `counter`.
+ * Subtract the charge on the stack from the fuel below it into the counter local, and trap when negative.
  * Entry mode: global -= charge, checked; the global stays up to date for the whole call.
  * Cached mode: counter = global - charge, checked; on a trap the counter is written back first.
  */
-function charge(out: ByteWriter, value: number, counter: number, fuel: number, cached: boolean): void {
-  out.u8(Op.i32Const).s32(value).u8(Op.i32Sub).u8(Op.localTee).u32(counter);
+function subtractAndCheck(out: ByteWriter, counter: number, fuel: number, cached: boolean): void {
+  out.u8(Op.i32Sub).u8(Op.localTee).u32(counter);
   if (cached) trapIfNegative(out, counter, fuel);
   else {
     out.u8(Op.globalSet).u32(fuel).u8(Op.localGet).u32(counter);
     trapIfNegative(out, NO_WRITE_BACK, fuel);
   }
+}
+
+/** Charge a constant `value` with the fuel on the stack (subtractAndCheck). */
+function charge(out: ByteWriter, value: number, counter: number, fuel: number, cached: boolean): void {
+  out.u8(Op.i32Const).s32(value);
+  subtractAndCheck(out, counter, fuel, cached);
 }
 
 /** Write function `i`'s new body (without its size prefix) into `out`. */
@@ -87,15 +104,14 @@ export function emitBody(out: ByteWriter, ctx: EmitContext, i: number): void {
         charge(out, segmentCharge[arg] as number, counter, fuel, cached);
         break;
       case Point.segment:
-        if (cached) out.u8(Op.localGet).u32(counter);
-        else out.u8(Op.globalGet).u32(fuel);
+        loadFuel(out, counter, fuel, cached);
         charge(out, segmentCharge[arg] as number, counter, fuel, cached);
         break;
       case Point.exit:
-        out.u8(Op.localGet).u32(counter).u8(Op.globalSet).u32(fuel);
+        writeBack(out, counter, fuel);
         break;
       case Point.call:
-        if (!callsPure(ctx, arg)) out.u8(Op.localGet).u32(counter).u8(Op.globalSet).u32(fuel);
+        if (!callsPure(ctx, arg)) writeBack(out, counter, fuel);
         break;
       case Point.reload:
         if (!callsPure(ctx, arg)) out.u8(Op.globalGet).u32(fuel).u8(Op.localSet).u32(counter);
@@ -103,16 +119,10 @@ export function emitBody(out: ByteWriter, ctx: EmitContext, i: number): void {
       case Point.dynamic:
         // The length operand is on top of the stack: keep it, and charge length >>> shift.
         out.u8(Op.localTee).u32(scratch);
-        if (cached) out.u8(Op.localGet).u32(counter);
-        else out.u8(Op.globalGet).u32(fuel);
+        loadFuel(out, counter, fuel, cached);
         out.u8(Op.localGet).u32(scratch);
         if (arg > 0) out.u8(Op.i32Const).s32(arg).u8(Op.i32ShrU);
-        out.u8(Op.i32Sub).u8(Op.localTee).u32(counter);
-        if (cached) trapIfNegative(out, counter, fuel);
-        else {
-          out.u8(Op.globalSet).u32(fuel).u8(Op.localGet).u32(counter);
-          trapIfNegative(out, NO_WRITE_BACK, fuel);
-        }
+        subtractAndCheck(out, counter, fuel, cached);
         break;
     }
   }
@@ -153,7 +163,7 @@ export function emitWrapper(out: ByteWriter, ctx: EmitContext, spec: WrapperSpec
     out.u8(Op.i32Sub).u8(Op.localTee).u32(budget);
     trapIfNegative(out, budget, fuel);
   }
-  if (!pure) out.u8(Op.localGet).u32(budget).u8(Op.globalSet).u32(fuel);
+  if (!pure) writeBack(out, budget, fuel);
   for (let p = 0; p < spec.paramCount; p++) out.u8(Op.localGet).u32(p);
   out.u8(Op.call).u32(spec.target);
   if (pure) out.u8(Op.localGet).u32(budget);
