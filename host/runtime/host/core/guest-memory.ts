@@ -34,7 +34,6 @@ export type Realloc = (oldPtr: number, oldSize: number, align: number, newSize: 
  */
 export class GuestMemory {
   private memory: WebAssembly.Memory | undefined;
-  private buffer: ArrayBuffer | undefined;
   private u16 = new Uint16Array(0);
   private u8 = new Uint8Array(0);
   /** UTF-8 probes: the string last read at an address (its bytes, to compare), by address slot. */
@@ -67,7 +66,6 @@ export class GuestMemory {
   bind(memory: WebAssembly.Memory | undefined, realloc: Realloc | undefined): void {
     this.memory = memory;
     this.realloc = realloc;
-    this.buffer = undefined;
     this.u8 = new Uint8Array(0);
     this.recent.fill(undefined);
     this.byAddress.fill(undefined);
@@ -83,7 +81,6 @@ export class GuestMemory {
     if (this.u8.length !== 0) return;
     const buffer = this.memory?.buffer;
     if (buffer) {
-      this.buffer = buffer;
       this.u16 = new Uint16Array(buffer, 0, buffer.byteLength >>> 1);
       this.u8 = new Uint8Array(buffer);
       this.u32 = new Uint32Array(buffer, 0, buffer.byteLength >>> 2);
@@ -94,7 +91,7 @@ export class GuestMemory {
   private outOfBounds(what: string, ptr: number, bytes: number): never {
     throw new SandprobeError(
       "E_GUEST_MEMORY",
-      `${what} at ${ptr >>> 0} (+${bytes} bytes) is outside the probe's ${this.buffer?.byteLength ?? 0}-byte memory`,
+      `${what} at ${ptr >>> 0} (+${bytes} bytes) is outside the probe's ${this.u8.length}-byte memory`,
       { ptr: ptr >>> 0, bytes },
     );
   }
