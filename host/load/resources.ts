@@ -1,8 +1,17 @@
 import { type ErrorCode, SandprobeError } from "../errors.js";
 import type { Limits, ParsedModule } from "../wasm/index.js";
-import { ByteReader, ByteWriter, parseModule, readValType, replaceSections, SectionId } from "../wasm/index.js";
+import {
+  ByteReader,
+  ByteWriter,
+  encodeName,
+  parseModule,
+  readValType,
+  replaceSections,
+  SectionId,
+} from "../wasm/index.js";
 import { checkLimits, DEFAULT_LIMITS, type HostLimits } from "../world/limits.js";
 import { worldInterface } from "../world/names.js";
+import { F64_TWIN_SUFFIX, type I64Lowering } from "./lower-i64.js";
 
 const UTF8 = new TextEncoder();
 
@@ -50,8 +59,14 @@ export function limitResources(bytes: Uint8Array, limits: ResourceLimits = DEFAU
  * interface names; table, memory), as
  * replacements for `replaceSections`, from a module parsed once. The
  * metering pass touches other sections, so both apply in one rebuild.
+ * Imports `lowering` names are declared as their f64 twins (lower-i64.ts),
+ * whose types the metering pass appends.
  */
-export function resourceReplacements(module: ParsedModule, limits: ResourceLimits): Map<number, Uint8Array> {
+export function resourceReplacements(
+  module: ParsedModule,
+  limits: ResourceLimits,
+  lowering?: I64Lowering,
+): Map<number, Uint8Array> {
   checkLimits({ memoryPages: limits.memoryPages, tableElements: limits.tableElements, globals: limits.globals });
   const bytes = module.bytes;
   const replacements = new Map<number, Uint8Array>();
@@ -67,12 +82,20 @@ export function resourceReplacements(module: ParsedModule, limits: ResourceLimit
     const out = new ByteWriter(importSection.end - importSection.payloadStart + 16);
     const count = r.u32();
     out.u32(count);
+    let funcs = 0;
     for (let i = 0; i < count; i++) {
       const from = r.pos;
       const moduleName = r.name();
       const afterModule = r.pos;
-      r.name();
+      const name = r.name();
       const kind = r.u8();
+      const twinType = kind === 0 ? lowering?.twinType.get(funcs++) : undefined;
+      if (twinType !== undefined) {
+        r.u32();
+        out.bytes(encodeName(worldInterface(moduleName) ?? moduleName)).bytes(encodeName(name + F64_TWIN_SUFFIX));
+        out.u8(0).u32(twinType);
+        continue;
+      }
       // A world interface imported at a semver-compatible version is linked
       // under the world's own name (world/names.ts worldInterface).
       const canonical = worldInterface(moduleName);

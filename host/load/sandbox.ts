@@ -2,6 +2,7 @@ import { replaceSections } from "../wasm/rebuild.js";
 import type { ParsedModule } from "../wasm/types.js";
 import type { HostLimits } from "../world/limits.js";
 import { PROBE_ENTRIES, worldInterface } from "../world/names.js";
+import { F64_TWIN_SUFFIX, planI64Lowering } from "./lower-i64.js";
 import { METERING_SECTION, type MeteringInfo, meteredInterface, meterReplacements } from "./meter/index.js";
 import { scanModule } from "./meter/scan.js";
 import { resourceReplacements } from "./resources.js";
@@ -15,13 +16,16 @@ export interface SandboxedModule {
 
 /**
  * Apply a probe's limits (`probeLimits`) to its core module, parsed once:
- * cap memories and tables, meter the code of `init` and the hooks, in one
- * rebuild. A pure function of its inputs, so a deploy step can run it ahead
- * of time and ship the result precompiled.
+ * cap memories and tables, meter the code of `init` and the hooks, and
+ * call the imports that take or return a 64-bit integer through their f64
+ * twins (lower-i64.ts), in one rebuild. A pure function of its inputs, so a
+ * deploy step can run it ahead of time and ship the result precompiled.
  */
 export function sandboxModule(module: ParsedModule, limits: HostLimits): SandboxedModule {
-  const resources = resourceReplacements(module, limits);
-  const metering = meterReplacements(module, { entries: PROBE_ENTRIES });
+  const facts = scanModule(module);
+  const lowering = planI64Lowering(module, facts);
+  const resources = resourceReplacements(module, limits, lowering);
+  const metering = meterReplacements(module, { entries: PROBE_ENTRIES, lowering }, facts);
   const replacements = new Map<number, Uint8Array | null>([...resources, ...metering.replacements]);
   return {
     bytes: replaceSections(module.bytes, module.sections, replacements, metering.trailer),
@@ -40,17 +44,22 @@ export function sandboxModule(module: ParsedModule, limits: HostLimits): Sandbox
  * precompiled module cannot be checked anyway (docs/edge.md).
  */
 export function sandboxedShape(module: ParsedModule, limits: HostLimits): ModuleShape {
-  resourceReplacements(module, limits);
   // The index checks metering makes before it reads code (exports, start, elements, body count).
-  scanModule(module);
+  const facts = scanModule(module);
+  const lowering = planI64Lowering(module, facts);
+  resourceReplacements(module, limits, lowering);
   const metered = meteredInterface(module, { entries: PROBE_ENTRIES });
   const shape = shapeOfModule(module);
   // Limiting links world interfaces under the world's own version and changes no export;
-  // metering appends its exports and its section.
+  // lowering renames imports to their twins; metering appends its exports and its section.
   const customSections = new Map(shape.customSections);
   customSections.set(METERING_SECTION, [metered.content]);
+  let func = 0;
   return {
-    imports: shape.imports.map((i) => ({ ...i, module: worldInterface(i.module) ?? i.module })),
+    imports: shape.imports.map((i) => {
+      const twin = i.kind === "function" && lowering.twinType.has(func++);
+      return { ...i, module: worldInterface(i.module) ?? i.module, name: twin ? i.name + F64_TWIN_SUFFIX : i.name };
+    }),
     exports: [...shape.exports, ...metered.addedExports.map((e) => ({ name: e.name, kind: descriptorKind(e.kind) }))],
     customSections,
   };

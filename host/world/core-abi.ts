@@ -19,7 +19,17 @@ export interface CoreImport {
   readonly takesString: boolean;
   /** The import returns a string through the guest's `cabi_realloc`. */
   readonly returnsString: boolean;
+  /**
+   * How the sandbox may carry this import's one 64-bit integer as an f64
+   * (host/load/lower-i64.ts): its last parameter, unsigned or signed, or its
+   * unsigned result. Only where the host reads or makes the value as a
+   * JavaScript number anyway (docs/metering.md says what that rounds).
+   */
+  readonly f64?: F64Carry;
 }
+
+/** Which 64-bit integer of an import can cross as an f64. */
+export type F64Carry = "last-param-u64" | "last-param-s64" | "result-u64";
 
 const I32 = "i32" as const;
 const I64 = "i64" as const;
@@ -33,7 +43,7 @@ function fn(
   name: string,
   params: readonly Param[],
   results: readonly ValType[] = [],
-  extra: { capability?: Capability; returnsString?: boolean } = {},
+  extra: { capability?: Capability; returnsString?: boolean; f64?: F64Carry } = {},
 ): CoreImport {
   return {
     module,
@@ -42,14 +52,16 @@ function fn(
     takesString: params.includes(STR),
     returnsString: extra.returnsString === true,
     ...(extra.capability ? { capability: extra.capability } : {}),
+    ...(extra.f64 ? { f64: extra.f64 } : {}),
   };
 }
 
 const { monotonicClock, wallClock, trace, http, metrics, log } = INTERFACES;
 
 const TABLE: readonly CoreImport[] = [
-  fn(monotonicClock, "now", [], [I64]),
-  fn(monotonicClock, "resolution", [], [I64]),
+  // Instants and durations the host makes are JavaScript numbers (integers): exact as f64.
+  fn(monotonicClock, "now", [], [I64], { f64: "result-u64" }),
+  fn(monotonicClock, "resolution", [], [I64], { f64: "result-u64" }),
   // datetime results go to a return area.
   fn(wallClock, "now", [I32]),
   fn(wallClock, "resolution", [I32]),
@@ -57,9 +69,10 @@ const TABLE: readonly CoreImport[] = [
   fn(trace, "current-context", [I32]),
   fn(trace, "tracestate", [I32], [], { returnsString: true }),
   fn(trace, "start-span", [STR, I32, I32], [I32]),
-  fn(trace, "start-span-at", [STR, I32, I32, I64], [I32]),
+  fn(trace, "start-span-at", [STR, I32, I32, I64], [I32], { f64: "last-param-u64" }),
   fn(trace, "set-attribute-string", [I32, STR, STR]),
-  fn(trace, "set-attribute-int", [I32, STR, I64]),
+  // The host forwards the value as a JavaScript number: f64.convert_i64_s rounds as Number(bigint) does.
+  fn(trace, "set-attribute-int", [I32, STR, I64], [], { f64: "last-param-s64" }),
   fn(trace, "set-attribute-float", [I32, STR, F64]),
   fn(trace, "set-attribute-bool", [I32, STR, I32]),
   fn(trace, "add-event", [I32, STR]),
@@ -68,13 +81,13 @@ const TABLE: readonly CoreImport[] = [
   fn(trace, "add-link", [I32, I64, I64, I64, I32]),
   fn(trace, "set-status", [I32, I32, STR]),
   fn(trace, "end-span", [I32]),
-  fn(trace, "end-span-at", [I32, I64]),
+  fn(trace, "end-span-at", [I32, I64], [], { f64: "last-param-u64" }),
   fn(trace, "sample", [I32]),
 
   fn(http, "method", [I32], [], { capability: "http.method", returnsString: true }),
   fn(http, "route", [I32], [], { capability: "http.route", returnsString: true }),
   fn(http, "status", [], [I32], { capability: "http.status" }),
-  fn(http, "received-at", [], [I64], { capability: "http.received-at" }),
+  fn(http, "received-at", [], [I64], { capability: "http.received-at", f64: "result-u64" }),
   // option<string> result: a return area with a flag, then (ptr, len).
   fn(http, "header", [STR, I32], [], { capability: "http.header", returnsString: true }),
 

@@ -1,5 +1,6 @@
 import type { ByteWriter } from "../../wasm/index.js";
 import { Op } from "../../wasm/index.js";
+import { convertArgument, convertResult } from "../lower-i64.js";
 import { BodyFlag, type CodeAnalysis, Point } from "./analyze.js";
 import { type MeterPlan, Mode } from "./plan.js";
 
@@ -7,7 +8,10 @@ import { type MeterPlan, Mode } from "./plan.js";
  * Pass 2 of metering: write each function body with the charges inserted.
  * Inserted sequences leave the operand stack as they found it and open no
  * label that original code could branch to, so the original instructions are
- * copied byte for byte and keep their meaning.
+ * copied byte for byte and keep their meaning. The one exception is the
+ * conversion around a call of an import lowered to its f64 twin
+ * (lower-i64.ts): it changes the type of the value the call takes or gives,
+ * to the twin's and back.
  */
 
 const I32 = 0x7f;
@@ -35,6 +39,44 @@ export interface EmitContext {
   readonly fuel: number;
   readonly code: CodeAnalysis;
   readonly plan: MeterPlan;
+  /** Per imported function: how its i64 crosses as an f64 (lower-i64.ts Carry), if any import is lowered. */
+  readonly carry?: Uint8Array | undefined;
+}
+
+/** How a call's callee carries its i64 as an f64 (0: it does not; -1 is call_indirect). */
+function carryOf(ctx: EmitContext, callee: number): number {
+  return ctx.carry !== undefined && callee >= 0 && callee < ctx.importCount ? (ctx.carry[callee] as number) : 0;
+}
+
+/** Whether body `i` calls an import that crosses as an f64. */
+function callsLowered(ctx: EmitContext, i: number): boolean {
+  if (ctx.carry === undefined) return false;
+  const { code } = ctx;
+  const calls = code.calls.data;
+  for (let c = code.callsAt[i] as number; c < (code.callsAt[i + 1] as number); c += 2) {
+    if (carryOf(ctx, calls[c] as number) !== 0) return true;
+  }
+  return false;
+}
+
+/** A static body as it was, but for the conversions around calls of lowered imports. */
+function emitConversions(out: ByteWriter, ctx: EmitContext, i: number): void {
+  const { bytes, code } = ctx;
+  const points = code.points.data;
+  let copied = code.start[i] as number;
+  const last = code.pointsAt[i + 1] as number;
+  for (let p = code.pointsAt[i] as number; p < last; p += 3) {
+    const kind = points[p + 1];
+    if (kind !== Point.call && kind !== Point.reload) continue;
+    const carry = carryOf(ctx, points[p + 2] as number);
+    if (carry === 0) continue;
+    const at = points[p] as number;
+    out.range(bytes, copied, at);
+    copied = at;
+    if (kind === Point.call) convertArgument(out, carry);
+    else convertResult(out, carry);
+  }
+  out.range(bytes, copied, code.end[i] as number);
 }
 
 /** The fuel left on the stack: the counter local in cached mode, the global in entry mode. */
@@ -70,7 +112,8 @@ export function emitBody(out: ByteWriter, ctx: EmitContext, i: number): void {
   const start = code.start[i] as number;
   const end = code.end[i] as number;
   if (mode === Mode.static) {
-    out.range(bytes, start, end);
+    if (callsLowered(ctx, i)) emitConversions(out, ctx, i);
+    else out.range(bytes, start, end);
     return;
   }
   const segmentCharge = plan.segmentCharge;
@@ -92,7 +135,8 @@ export function emitBody(out: ByteWriter, ctx: EmitContext, i: number): void {
     const at = points[p] as number;
     const kind = points[p + 1];
     const arg = points[p + 2] as number;
-    if (kind !== Point.dynamic && kind !== Point.segment && !cached) continue;
+    const carry = kind === Point.call || kind === Point.reload ? carryOf(ctx, arg) : 0;
+    if (kind !== Point.dynamic && kind !== Point.segment && !cached && carry === 0) continue;
     if (kind === Point.segment && segmentCharge[arg] === 0) continue;
     if (at > copied) {
       out.range(bytes, copied, at);
@@ -111,10 +155,12 @@ export function emitBody(out: ByteWriter, ctx: EmitContext, i: number): void {
         writeBack(out, counter, fuel);
         break;
       case Point.call:
-        if (!callsPure(ctx, arg)) writeBack(out, counter, fuel);
+        if (cached && !callsPure(ctx, arg)) writeBack(out, counter, fuel);
+        convertArgument(out, carry);
         break;
       case Point.reload:
-        if (!callsPure(ctx, arg)) out.u8(Op.globalGet).u32(fuel).u8(Op.localSet).u32(counter);
+        convertResult(out, carry);
+        if (cached && !callsPure(ctx, arg)) out.u8(Op.globalGet).u32(fuel).u8(Op.localSet).u32(counter);
         break;
       case Point.dynamic:
         // The length operand is on top of the stack: keep it, and charge length >>> shift.

@@ -13,6 +13,7 @@ import {
   SectionId,
   sameFuncType,
 } from "../../wasm/index.js";
+import type { I64Lowering } from "../lower-i64.js";
 import {
   COST_MODEL_VERSION,
   encodeMeteringInfo,
@@ -24,7 +25,7 @@ import {
 import { analyzeBody, CodeAnalysis } from "./analyze.js";
 import { type EmitContext, emitBody, emitWrapper } from "./emit.js";
 import { planMetering } from "./plan.js";
-import { scanModule } from "./scan.js";
+import { type ModuleFacts, scanModule } from "./scan.js";
 
 export interface MeterOptions {
   /**
@@ -34,6 +35,12 @@ export interface MeterOptions {
    * stays callable as it was, charging the fuel counter as it stands.
    */
   readonly entries: readonly string[];
+  /**
+   * Imports to call through their f64 twins (lower-i64.ts): the code converts
+   * around each call of them, and the twins' types are appended to the type
+   * section; the import section itself is the caller's to rewrite.
+   */
+  readonly lowering?: I64Lowering;
 }
 
 export interface MeteredModule {
@@ -93,10 +100,14 @@ export interface MeteringChanges {
  * append; `meterModule` applies them. Only the import, table and memory
  * sections are left alone, so resource limits apply in the same rebuild.
  */
-export function meterReplacements(module: ParsedModule, options: MeterOptions): MeteringChanges {
+export function meterReplacements(
+  module: ParsedModule,
+  options: MeterOptions,
+  facts: ModuleFacts = scanModule(module),
+): MeteringChanges {
   const bytes = module.bytes;
   const { info, content, entryExports } = meteredInterface(module, options);
-  const facts = scanModule(module);
+  const lowering = options.lowering;
   const { importedFuncs, funcCount, funcTypes } = facts;
   const typeOf = (func: number): FuncType => module.types[funcTypes[func] as number] as FuncType;
 
@@ -140,9 +151,9 @@ export function meterReplacements(module: ParsedModule, options: MeterOptions): 
   for (const exp of entryExports) addTarget(exp.index);
   const startWrapper = facts.start === undefined ? undefined : addTarget(facts.start);
 
-  // Types: the wrappers' (params..., i32) -> (results..., i32), reusing equal types.
-  const types = [...module.types];
-  const newTypes: number[][] = [];
+  // Types: the import twins', then the wrappers' (params..., i32) -> (results..., i32), reusing equal types.
+  const types = [...module.types, ...(lowering?.addedTypes ?? [])];
+  const newTypes: number[][] = (lowering?.addedTypes ?? []).map(encodeFuncType);
   const wrapperTypes = targets.map((target) => {
     const base = typeOf(target);
     const type: FuncType = { params: [...base.params, "i32"], results: [...base.results, "i32"] };
@@ -157,7 +168,7 @@ export function meterReplacements(module: ParsedModule, options: MeterOptions): 
 
   const fuelIndex = facts.globalCount;
   const exportsOf = module.sections.find((s) => s.id === SectionId.export);
-  const emit: EmitContext = { bytes, importCount: importedFuncs, fuel: fuelIndex, code, plan };
+  const emit: EmitContext = { bytes, importCount: importedFuncs, fuel: fuelIndex, code, plan, carry: lowering?.carry };
 
   // Pass 2: the code section. Each body is written in place after room for its size,
   // guessed from the original body's (metering rarely changes how many bytes the size takes).

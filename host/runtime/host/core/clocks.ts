@@ -1,12 +1,18 @@
 import type { ProbeSemantics } from "../semantics.js";
 import type { ProbeContext } from "./context.js";
 
-/** The WASI monotonic clock: nanoseconds since an arbitrary origin. */
+/**
+ * The WASI monotonic clock: nanoseconds since an arbitrary origin. The
+ * `.f64` twins are what a sandboxed module calls (host/load/lower-i64.ts):
+ * the same integers, without a BigInt each.
+ */
 export function monotonicClockImports(world: ProbeSemantics) {
   const { monotonicNow, resolutionNs } = world;
   return {
     now: (): bigint => BigInt(monotonicNow()),
     resolution: (): bigint => BigInt(resolutionNs()),
+    "now.f64": (): number => monotonicNow(),
+    "resolution.f64": (): number => resolutionNs(),
   };
 }
 

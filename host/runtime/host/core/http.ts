@@ -14,6 +14,8 @@ export function httpImports(ctx: ProbeContext, world: ProbeSemantics) {
     route: (ret: number): void => memory.writeStringResult(ret, world.route()),
     status: (): number => world.status(),
     "received-at": (): bigint => BigInt(world.receivedAtNs()),
+    // The twin a sandboxed module calls (host/load/lower-i64.ts): no BigInt.
+    "received-at.f64": (): number => world.receivedAtNs(),
     header: (namePtr: number, nameLen: number, ret: number): void => {
       const value = header(memory.readString(namePtr, Math.min(nameLen >>> 0, HEADER_NAME_UNITS)));
       // option<string>: discriminant byte at ret, the string at ret + 4.

@@ -28,6 +28,16 @@ export function traceImports(ctx: ProbeContext, world: ProbeSemantics) {
 
   const readString = countedStringReader(ctx);
 
+  /** An integer attribute, as OpenTelemetry JS numbers are: doubles, exact up to 2^53 like every JS exporter. */
+  const setAttributeNumber = (handle: number, kp: number, kl: number, value: number): void => {
+    const span = attributeTarget(handle);
+    if (span === undefined) {
+      memory.checkString(kp, kl);
+      return;
+    }
+    span.setAttribute(readString(kp, kl), value);
+  };
+
   return {
     "current-context": (ret: number): void => {
       const current = world.currentContext();
@@ -44,6 +54,9 @@ export function traceImports(ctx: ProbeContext, world: ProbeSemantics) {
       startSpan(readString(namePtr, nameLen), kind, parent, clock.nowNs()),
     "start-span-at": (namePtr: number, nameLen: number, kind: number, parent: number, start: bigint): number =>
       startSpan(readString(namePtr, nameLen), kind, parent, instant(start)),
+    // The `.f64` twins are what a sandboxed module calls (host/load/lower-i64.ts): the i64 arrives as a number.
+    "start-span-at.f64": (namePtr: number, nameLen: number, kind: number, parent: number, start: number): number =>
+      startSpan(readString(namePtr, nameLen), kind, parent, start),
     "set-attribute-string": (handle: number, kp: number, kl: number, vp: number, vl: number): void => {
       const span = attributeTarget(handle);
       if (span === undefined) {
@@ -55,13 +68,11 @@ export function traceImports(ctx: ProbeContext, world: ProbeSemantics) {
       span.setAttribute(key, readString(vp, vl));
     },
     "set-attribute-int": (handle: number, kp: number, kl: number, value: bigint): void => {
-      const span = attributeTarget(handle);
-      if (span === undefined) {
-        memory.checkString(kp, kl);
-        return;
-      }
-      // OpenTelemetry JS numbers are doubles: exact up to 2^53, like every JS exporter.
-      span.setAttribute(readString(kp, kl), Number(value));
+      setAttributeNumber(handle, kp, kl, Number(value));
+    },
+    // f64.convert_i64_s rounded the value exactly as Number(bigint) does.
+    "set-attribute-int.f64": (handle: number, kp: number, kl: number, value: number): void => {
+      setAttributeNumber(handle, kp, kl, value);
     },
     "set-attribute-float": (handle: number, kp: number, kl: number, value: number): void => {
       const span = attributeTarget(handle);
@@ -121,6 +132,7 @@ export function traceImports(ctx: ProbeContext, world: ProbeSemantics) {
     // The clock is read inside endSpan, and only for a span that records.
     "end-span": (handle: number): void => endSpan(handle, undefined),
     "end-span-at": (handle: number, end: bigint): void => endSpan(handle, instant(end)),
+    "end-span-at.f64": (handle: number, end: number): void => endSpan(handle, end),
     sample: (decision: number): void => sample(decision),
   };
 }
