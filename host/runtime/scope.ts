@@ -19,6 +19,14 @@ import type { Probe } from "./probe.js";
 
 const NO_FAILURES: readonly ProbeFailure[] = Object.freeze([]);
 
+/** What a request's scope reads from its parent context, once. */
+interface ParentFields {
+  readonly traceId: string;
+  readonly spanId: string;
+  traceFlags: number;
+  readonly tracestate: string;
+}
+
 /** A header lookup: the web `Headers` object fits, and so does any `{ get }`. */
 export interface HeaderLookup {
   get(name: string): string | null | undefined;
@@ -50,10 +58,6 @@ export interface ProbeFailure {
  */
 export class RequestScope implements RequestView {
   parent: Context;
-  readonly traceId: string;
-  readonly spanId: string;
-  traceFlags: number;
-  readonly tracestate: string;
   readonly method: string;
   readonly route: string;
   status = 0;
@@ -66,6 +70,7 @@ export class RequestScope implements RequestView {
   /** One span table per probe, made when its first hook runs. */
   private readonly tables: (SpanTable | undefined)[];
   private readonly headers: HeaderLookup | undefined;
+  private fields: ParentFields | undefined;
   private readonly clock: HostClock;
   private ended = false;
 
@@ -74,6 +79,39 @@ export class RequestScope implements RequestView {
     this.tables = new Array(probes.length);
     this.clock = clock;
     this.parent = info.parent ?? otelContext.active();
+    this.method = info.method ?? "";
+    this.route = info.route ?? "";
+    this.headers = info.headers;
+    this.receivedAtNs = info.receivedAtNs ?? clock.nowNs();
+  }
+
+  /** The parent's trace id (32 hex digits), or "" without a valid parent. */
+  get traceId(): string {
+    return this.parentFields().traceId;
+  }
+
+  /** The parent's span id (16 hex digits), or "" without a valid parent. */
+  get spanId(): string {
+    return this.parentFields().spanId;
+  }
+
+  /** The parent's trace flags, with the sampling decision a probe made (0 without a valid parent). */
+  get traceFlags(): number {
+    return this.parentFields().traceFlags;
+  }
+
+  /** The parent's W3C tracestate, serialized ("" when it has none). */
+  get tracestate(): string {
+    return this.parentFields().tracestate;
+  }
+
+  /**
+   * The parent's W3C fields, read from the context the first time a probe or
+   * a log asks: most requests never do (~10 ns a request otherwise), and
+   * NoopTracer and the SDK read the parent themselves when a span starts.
+   */
+  private parentFields(): ParentFields {
+    if (this.fields !== undefined) return this.fields;
     const spanContext = trace.getSpanContext(this.parent);
     // The API already validated these ids; a length check avoids its regexes on the hot path.
     const valid =
@@ -82,14 +120,15 @@ export class RequestScope implements RequestView {
       spanContext.traceId !== INVALID_TRACEID &&
       spanContext.spanId.length === 16 &&
       spanContext.spanId !== INVALID_SPANID;
-    this.traceId = valid ? spanContext.traceId : "";
-    this.spanId = valid ? spanContext.spanId : "";
-    this.traceFlags = valid ? spanContext.traceFlags : 0;
-    this.tracestate = valid ? (spanContext.traceState?.serialize() ?? "") : "";
-    this.method = info.method ?? "";
-    this.route = info.route ?? "";
-    this.headers = info.headers;
-    this.receivedAtNs = info.receivedAtNs ?? clock.nowNs();
+    this.fields = valid
+      ? {
+          traceId: spanContext.traceId,
+          spanId: spanContext.spanId,
+          traceFlags: spanContext.traceFlags,
+          tracestate: spanContext.traceState?.serialize() ?? "",
+        }
+      : { traceId: "", spanId: "", traceFlags: 0, tracestate: "" };
+    return this.fields;
   }
 
   header(lowerCaseName: string): string | undefined {
@@ -103,10 +142,12 @@ export class RequestScope implements RequestView {
    */
   sample(keep: boolean): void {
     this.sampled = keep;
-    this.traceFlags = keep ? this.traceFlags | TraceFlags.SAMPLED : this.traceFlags & ~TraceFlags.SAMPLED;
+    // Read before the parent changes below: the fields are those of the request's own parent.
+    const fields = this.parentFields();
+    fields.traceFlags = keep ? fields.traceFlags | TraceFlags.SAMPLED : fields.traceFlags & ~TraceFlags.SAMPLED;
     const current = trace.getSpanContext(this.parent);
     if (current && trace.isSpanContextValid(current)) {
-      const updated: SpanContext = { ...current, traceFlags: this.traceFlags };
+      const updated: SpanContext = { ...current, traceFlags: fields.traceFlags };
       this.parent = trace.setSpanContext(this.parent, updated);
     } else if (!keep) {
       // No parent to carry the flag: an unsampled stand-in parent makes the
