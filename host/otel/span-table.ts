@@ -1,16 +1,22 @@
 import { type Context, type HrTime, type Span, type SpanKind, type Tracer, trace } from "@opentelemetry/api";
 
 /**
- * The spans one probe has open in one request. A handle is the index + 1, so
- * handles are small, start at 1 in every request and 0 never names a span.
+ * The spans one probe has open in one request. A handle is the number of
+ * spans started before it plus one, so handles are small, start at 1 in
+ * every request and 0 never names a span.
  *
- * One table is made per probe per request, most of them for hooks that start
- * no span: the lists are only allocated when the first span starts.
+ * One table is made per probe per request, and most start at most one span:
+ * handle 1 lives in fields, and the lists for handles 2 and up are only
+ * allocated when a second span starts.
  */
 export class SpanTable {
-  private spans: (Span | undefined)[] | undefined;
-  /** Attributes set so far, per handle. */
-  private attributes: number[] | undefined;
+  /** Handle 1 (undefined before it starts and after it ends). */
+  private first: Span | undefined;
+  /** Attributes set so far on handle 1. */
+  private firstAttributes = 0;
+  /** Handles 2 and up, at index handle - 2. */
+  private more: (Span | undefined)[] | undefined;
+  private moreAttributes: number[] | undefined;
   private open = 0;
   /** Spans started in this table (including ones already ended). */
   started = 0;
@@ -22,29 +28,36 @@ export class SpanTable {
 
   start(tracer: Tracer, name: string, kind: SpanKind, startTime: HrTime, parent: Context): number {
     const span = tracer.startSpan(name, { kind, startTime }, parent);
-    if (this.spans === undefined || this.attributes === undefined) {
-      this.spans = [span];
-      this.attributes = [0];
+    const handle = this.started + 1;
+    if (handle === 1) this.first = span;
+    else if (this.more === undefined || this.moreAttributes === undefined) {
+      this.more = [span];
+      this.moreAttributes = [0];
     } else {
-      this.spans.push(span);
-      this.attributes.push(0);
+      this.more.push(span);
+      this.moreAttributes.push(0);
     }
     this.open++;
-    this.started++;
-    return this.spans.length;
+    this.started = handle;
+    return handle;
   }
 
   /** The open span behind a handle, or undefined for 0, unknown or ended handles. */
   get(handle: number): Span | undefined {
-    return this.spans?.[handle - 1];
+    return handle === 1 ? this.first : handle > 1 ? this.more?.[handle - 2] : undefined;
   }
 
   /** Count one more attribute on a span; false once it has `limit` already. */
   takeAttribute(handle: number, limit: number): boolean {
-    const attributes = this.attributes;
-    const count = attributes?.[handle - 1] ?? limit;
+    if (handle === 1) {
+      if (this.firstAttributes >= limit || this.started === 0) return false;
+      this.firstAttributes++;
+      return true;
+    }
+    const attributes = this.moreAttributes;
+    const count = handle > 1 ? (attributes?.[handle - 2] ?? limit) : limit;
     if (count >= limit || attributes === undefined) return false;
-    attributes[handle - 1] = count + 1;
+    attributes[handle - 2] = count + 1;
     return true;
   }
 
@@ -56,12 +69,12 @@ export class SpanTable {
 
   /** `endTime` may be left out only for a span that does not record (it ignores it). */
   end(handle: number, endTime: HrTime | undefined): boolean {
-    const spans = this.spans;
-    const span = spans?.[handle - 1];
-    if (spans === undefined || span === undefined) return false;
+    const span = this.get(handle);
+    if (span === undefined) return false;
     span.end(endTime);
-    // Keep the slot (handles stay stable) but forget the span.
-    spans[handle - 1] = undefined;
+    // Forget the span; the handle is never reused.
+    if (handle === 1) this.first = undefined;
+    else (this.more as (Span | undefined)[])[handle - 2] = undefined;
     this.open--;
     return true;
   }
@@ -69,17 +82,28 @@ export class SpanTable {
   /** End every span the probe left open; returns how many there were. */
   endAll(endTime: HrTime): number {
     const left = this.open;
-    const spans = this.spans;
-    if (left === 0 || spans === undefined) return 0;
-    for (let i = 0; i < spans.length; i++) {
-      const span = spans[i];
-      if (span) {
-        span.setAttribute("sandprobe.span.unended", true);
-        span.end(endTime);
-        spans[i] = undefined;
+    if (left === 0) return 0;
+    if (this.first !== undefined) {
+      endUnended(this.first, endTime);
+      this.first = undefined;
+    }
+    const more = this.more;
+    if (more !== undefined) {
+      for (let i = 0; i < more.length; i++) {
+        const span = more[i];
+        if (span) {
+          endUnended(span, endTime);
+          more[i] = undefined;
+        }
       }
     }
     this.open = 0;
     return left;
   }
+}
+
+/** A span the probe left open, ended by the host and marked as such. */
+function endUnended(span: Span, endTime: HrTime): void {
+  span.setAttribute("sandprobe.span.unended", true);
+  span.end(endTime);
 }
