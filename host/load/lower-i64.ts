@@ -18,6 +18,8 @@ import type { ModuleFacts } from "./meter/scan.js";
 
 /** The name of an import's f64 twin: `start-span-at` -> `start-span-at.f64`. */
 export const F64_TWIN_SUFFIX = ".f64";
+/** The suffix as UTF-8, for writing a twin's name after the original's bytes. */
+export const F64_TWIN_SUFFIX_BYTES = new TextEncoder().encode(F64_TWIN_SUFFIX);
 
 /** How one import's i64 crosses: by function index, 0 for functions that keep their type. */
 export const Carry = { none: 0, lastParamU64: 1, lastParamS64: 2, resultU64: 3 } as const;
@@ -32,8 +34,8 @@ const CARRY_OF: Record<F64Carry, Carry> = {
 export interface I64Lowering {
   /** Per imported function (by function index): how its i64 crosses. */
   readonly carry: Uint8Array;
-  /** The twin's type index, per lowered import (function index). */
-  readonly twinType: ReadonlyMap<number, number>;
+  /** Per imported function: the type index of its f64 twin, -1 when it keeps its own. */
+  readonly twinType: Int32Array;
   /** Types the twins need that the module lacks, to append after its own, in this order. */
   readonly addedTypes: readonly FuncType[];
 }
@@ -50,31 +52,35 @@ function twinOf(type: FuncType, carry: Carry): FuncType | undefined {
   return { params: [...type.params.slice(0, last), "f64"], results: type.results };
 }
 
+function hasI64(type: FuncType): boolean {
+  return type.params.includes("i64") || type.results.includes("i64");
+}
+
 /** Which imports of `module` cross as f64 twins, and the types they need. */
 export function planI64Lowering(module: ParsedModule, facts: ModuleFacts): I64Lowering {
   const carry = new Uint8Array(facts.importedFuncs);
-  const twinType = new Map<number, number>();
+  const twinType = new Int32Array(facts.importedFuncs).fill(-1);
   const addedTypes: FuncType[] = [];
-  const reachable = new Uint8Array(facts.importedFuncs);
-  for (const exp of module.exports)
-    if (exp.kind === "func" && exp.index < facts.importedFuncs) reachable[exp.index] = 1;
-  if (facts.start !== undefined && facts.start < facts.importedFuncs) reachable[facts.start] = 1;
   let func = 0;
   for (const imp of module.imports) {
     if (imp.desc.kind !== "func") continue;
     const index = func++;
+    const type = module.types[imp.desc.typeIndex] as FuncType;
+    // Most imports carry no i64: only those are looked up.
+    if (!hasI64(type) || facts.referenced[index] === 1 || facts.start === index) continue;
     const f64 = coreImport(imp.module, imp.name)?.f64;
-    if (f64 === undefined || reachable[index] === 1 || facts.referenced[index] === 1) continue;
+    if (f64 === undefined) continue;
+    if (module.exports.some((e) => e.kind === "func" && e.index === index)) continue;
     const kind = CARRY_OF[f64];
-    const twin = twinOf(module.types[imp.desc.typeIndex] as FuncType, kind);
+    const twin = twinOf(type, kind);
     if (twin === undefined) continue;
-    let type = module.types.findIndex((t) => sameFuncType(t, twin));
-    if (type < 0) {
+    let twinIndex = module.types.findIndex((t) => sameFuncType(t, twin));
+    if (twinIndex < 0) {
       const added = addedTypes.findIndex((t) => sameFuncType(t, twin));
-      type = module.types.length + (added < 0 ? addedTypes.push(twin) - 1 : added);
+      twinIndex = module.types.length + (added < 0 ? addedTypes.push(twin) - 1 : added);
     }
     carry[index] = kind;
-    twinType.set(index, type);
+    twinType[index] = twinIndex;
   }
   return { carry, twinType, addedTypes };
 }

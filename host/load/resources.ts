@@ -1,17 +1,9 @@
 import { type ErrorCode, SandprobeError } from "../errors.js";
 import type { Limits, ParsedModule } from "../wasm/index.js";
-import {
-  ByteReader,
-  ByteWriter,
-  encodeName,
-  parseModule,
-  readValType,
-  replaceSections,
-  SectionId,
-} from "../wasm/index.js";
+import { ByteReader, ByteWriter, parseModule, readValType, replaceSections, SectionId } from "../wasm/index.js";
 import { checkLimits, DEFAULT_LIMITS, type HostLimits } from "../world/limits.js";
 import { worldInterface } from "../world/names.js";
-import { F64_TWIN_SUFFIX, type I64Lowering } from "./lower-i64.js";
+import { F64_TWIN_SUFFIX_BYTES, type I64Lowering } from "./lower-i64.js";
 
 const UTF8 = new TextEncoder();
 
@@ -87,18 +79,24 @@ export function resourceReplacements(
       const from = r.pos;
       const moduleName = r.name();
       const afterModule = r.pos;
-      const name = r.name();
+      const nameLength = r.u32();
+      const nameStart = r.pos;
+      r.pos += nameLength; // the name, checked by parseModule
       const kind = r.u8();
-      const twinType = kind === 0 ? lowering?.twinType.get(funcs++) : undefined;
-      if (twinType !== undefined) {
+      const twinType = kind === 0 && lowering !== undefined ? (lowering.twinType[funcs++] as number) : -1;
+      const canonical = worldInterface(moduleName);
+      if (twinType >= 0) {
         r.u32();
-        out.bytes(encodeName(worldInterface(moduleName) ?? moduleName)).bytes(encodeName(name + F64_TWIN_SUFFIX));
-        out.u8(0).u32(twinType);
+        if (canonical !== undefined && canonical !== moduleName) {
+          const encoded = UTF8.encode(canonical);
+          out.u32(encoded.length).bytes(encoded);
+        } else out.range(bytes, from, afterModule);
+        out.u32(nameLength + F64_TWIN_SUFFIX_BYTES.length).range(bytes, nameStart, nameStart + nameLength);
+        out.bytes(F64_TWIN_SUFFIX_BYTES).u8(0).u32(twinType);
         continue;
       }
       // A world interface imported at a semver-compatible version is linked
       // under the world's own name (world/names.ts worldInterface).
-      const canonical = worldInterface(moduleName);
       if (canonical !== undefined && canonical !== moduleName) {
         const encoded = UTF8.encode(canonical);
         out.u32(encoded.length).bytes(encoded).bytes(bytes.subarray(afterModule, r.pos));

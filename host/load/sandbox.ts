@@ -57,7 +57,7 @@ export function sandboxedShape(module: ParsedModule, limits: HostLimits): Module
   let func = 0;
   return {
     imports: shape.imports.map((i) => {
-      const twin = i.kind === "function" && lowering.twinType.has(func++);
+      const twin = i.kind === "function" && (lowering.twinType[func++] as number) >= 0;
       return { ...i, module: worldInterface(i.module) ?? i.module, name: twin ? i.name + F64_TWIN_SUFFIX : i.name };
     }),
     exports: [...shape.exports, ...metered.addedExports.map((e) => ({ name: e.name, kind: descriptorKind(e.kind) }))],
