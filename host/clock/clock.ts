@@ -82,10 +82,13 @@ export function measureResolutionNs(read: () => number, samples = 1_000, maxSpin
 
 /** The default clock: `performance.now()` anchored at `performance.timeOrigin`. */
 export function performanceClock(): HostClock {
-  const origin = performance.timeOrigin;
+  // Node defines the global `performance` as a lazy accessor: a getter call on every
+  // read (~3-4 ns). The object itself never changes, so read it once.
+  const perf = performance;
+  const origin = perf.timeOrigin;
   const baseSeconds = Math.floor(origin / 1000);
   const baseNanos = Math.round((origin - baseSeconds * 1000) * 1e6);
-  const nowNs = () => Math.round(performance.now() * 1e6);
+  const nowNs = () => Math.round(perf.now() * 1e6);
   let resolution: number | undefined;
   return {
     nowNs,
