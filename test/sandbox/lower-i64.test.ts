@@ -5,10 +5,14 @@
 // and an import reached other than by `call` keeps its own type.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { admitProbe } from "../../host/load/admit.js";
 import { FUEL_EXPORT } from "../../host/load/index.js";
 import { sandboxModule } from "../../host/load/sandbox.js";
+import { concatBytes, encodeCustomSection } from "../../host/wasm/encode.js";
 import { parseModule } from "../../host/wasm/index.js";
 import { hostLimits } from "../../host/world/limits.js";
+import { encodeManifest, MANIFEST_SECTION, type Manifest } from "../../host/world/manifest.js";
+import { errorCodeOf } from "../support/errors.js";
 import { build, i32, i64, op, u32 } from "./support/builder.js";
 
 const CLOCK = "wasi:clocks/monotonic-clock@0.2.0";
@@ -188,4 +192,32 @@ test("an import that is exported or placed in a table keeps its type (callers el
     assert.is(read(), 2n ** 60n + 1n, "the BigInt path is exact");
   }
 });
+test("a probe cannot import a twin itself: only the world's own names are admitted", () => {
+  for (const [module, name, type] of [
+    [CLOCK, "now.f64", { params: [], results: ["f64"] }],
+    [TRACE, "set-attribute-int.f64", { params: ["i32", "i32", "i32", "f64"], results: [] }],
+  ] as const) {
+    const bytes = build({
+      imports: [{ module, name, type }],
+      memory: { min: 1 },
+      funcs: [{ type: { params: [], results: [] }, export: "request", body: [] }],
+    });
+    const manifest: Manifest = {
+      schema: 1,
+      name: "twin",
+      version: "1.0.0",
+      hooks: ["request"],
+      capabilities: [],
+      headers: [],
+      limits: {},
+    };
+    const probe = concatBytes([bytes, encodeCustomSection(MANIFEST_SECTION, encodeManifest(manifest))]);
+    assert.is(
+      errorCodeOf(() => admitProbe(probe)),
+      "E_IMPORT_NOT_ALLOWED",
+      name,
+    );
+  }
+});
+
 test.run();
