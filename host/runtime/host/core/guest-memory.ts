@@ -27,6 +27,11 @@ function hexWord(text: string, from: number): number {
 
 export type Realloc = (oldPtr: number, oldSize: number, align: number, newSize: number) => number;
 
+/** RECENT_STRINGS empty cache slots. */
+function emptySlots<T>(): (T | undefined)[] {
+  return new Array<T | undefined>(RECENT_STRINGS).fill(undefined);
+}
+
 /**
  * Typed access to one probe's linear memory, with every (ptr, len) checked
  * against the memory's current size. Views are refreshed when memory grows
@@ -36,23 +41,19 @@ export class GuestMemory {
   private memory: WebAssembly.Memory | undefined;
   private u16 = new Uint16Array(0);
   private u8 = new Uint8Array(0);
+  // The string caches of the probe's encoding (UTF-16 unless useEncoding says
+  // UTF-8); the other encoding's stay empty, ~3-5 KiB less per instance.
   /** UTF-8 probes: the string last read at an address (its bytes, to compare), by address slot. */
-  private readonly utf8ByAddress: ({ text: string; bytes: Uint8Array } | undefined)[] = new Array(RECENT_STRINGS).fill(
-    undefined,
-  );
-  private readonly utf8AddressOf = new Int32Array(RECENT_STRINGS).fill(-1);
+  private utf8ByAddress: ({ text: string; bytes: Uint8Array } | undefined)[] = [];
+  private utf8AddressOf = new Int32Array(0);
   private view = new DataView(new ArrayBuffer(0));
   private realloc: Realloc | undefined;
   private u32 = new Uint32Array(0);
   /** The string last read at an address, by address (literals: one compare, no hash). */
-  private readonly byAddress: (CachedString | undefined)[] = new Array<CachedString | undefined>(RECENT_STRINGS).fill(
-    undefined,
-  );
-  private readonly addressOf = new Int32Array(RECENT_STRINGS).fill(-1);
+  private byAddress: (CachedString | undefined)[] = emptySlots();
+  private addressOf = new Int32Array(RECENT_STRINGS).fill(-1);
   /** Recently decoded short strings, at the slot their content hashes to. */
-  private readonly recent: (CachedString | undefined)[] = new Array<CachedString | undefined>(RECENT_STRINGS).fill(
-    undefined,
-  );
+  private recent: (CachedString | undefined)[] = emptySlots();
   /** Longest string the host decodes, in code units (bytes for a UTF-8 probe); longer ones are cut. */
   maxStringUnits = 64 * 1024;
   /** The probe lays out strings as UTF-8 (manifest `stringEncoding`): lengths count bytes. */
@@ -61,6 +62,13 @@ export class GuestMemory {
   /** Choose the probe's string encoding, once, before the first call. */
   useEncoding(encoding: "utf16" | "utf8"): void {
     this.utf8 = encoding === "utf8";
+    if (this.utf8 && this.utf8ByAddress.length === 0) {
+      this.utf8ByAddress = emptySlots();
+      this.utf8AddressOf = new Int32Array(RECENT_STRINGS).fill(-1);
+      this.byAddress = [];
+      this.addressOf = new Int32Array(0);
+      this.recent = [];
+    }
   }
 
   bind(memory: WebAssembly.Memory | undefined, realloc: Realloc | undefined): void {
