@@ -18,8 +18,13 @@ export class SpanTable {
   private more: (Span | undefined)[] | undefined;
   private moreAttributes: number[] | undefined;
   private open = 0;
+  /** Spans started so far: the last handle handed out. */
+  private count = 0;
+
   /** Spans started in this table (including ones already ended). */
-  started = 0;
+  get started(): number {
+    return this.count;
+  }
 
   /** Spans started and not yet ended. */
   get openSpans(): number {
@@ -28,7 +33,7 @@ export class SpanTable {
 
   start(tracer: Tracer, name: string, kind: SpanKind, startTime: HrTime, parent: Context): number {
     const span = tracer.startSpan(name, { kind, startTime }, parent);
-    const handle = this.started + 1;
+    const handle = this.count + 1;
     if (handle === 1) this.first = span;
     else if (this.more === undefined || this.moreAttributes === undefined) {
       this.more = [span];
@@ -38,7 +43,7 @@ export class SpanTable {
       this.moreAttributes.push(0);
     }
     this.open++;
-    this.started = handle;
+    this.count = handle;
     return handle;
   }
 
@@ -50,7 +55,7 @@ export class SpanTable {
   /** Count one more attribute on a span; false once it has `limit` already. */
   takeAttribute(handle: number, limit: number): boolean {
     if (handle === 1) {
-      if (this.firstAttributes >= limit || this.started === 0) return false;
+      if (this.firstAttributes >= limit || this.count === 0) return false;
       this.firstAttributes++;
       return true;
     }

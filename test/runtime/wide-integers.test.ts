@@ -4,6 +4,11 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { BENCH_PARENT } from "../../host/cli/bench/cases.js";
+import { sandboxedProbeBytes } from "../../host/load/prepare.js";
+import { concatBytes, encodeCustomSection } from "../../host/wasm/encode.js";
+import { CORE_IMPORTS } from "../../host/world/core-abi.js";
+import { type Capability, encodeManifest, MANIFEST_SECTION, type Manifest } from "../../host/world/manifest.js";
+import { build, type FuncType } from "../sandbox/support/builder.js";
 import { memoryTracing } from "../support/otel.js";
 import { probeBytes } from "../support/probes.js";
 import { unsignedRuntime } from "../support/runtime.js";
@@ -37,6 +42,39 @@ test("int attributes, received-at, the clock and span times arrive as the probe'
   assert.is(resolution, runtime.clock.resolutionNs());
   assert.equal(span.startTime, runtime.clock.toEpoch(receivedAtNs));
   assert.equal(span.endTime, runtime.clock.toEpoch(receivedAtNs + 1_000_001));
+});
+
+test("every import the sandbox lowers has its f64 twin in the runtime, and the sandboxed probe calls the twins", async () => {
+  const lowered = [...CORE_IMPORTS.values()].filter((i) => i.f64 !== undefined);
+  assert.ok(lowered.length >= 6);
+  const capabilities = lowered.flatMap((i) => (i.capability ? [i.capability] : [])) as Capability[];
+  const module = build({
+    imports: lowered.map((i) => ({ module: i.module, name: i.name, type: i.type as FuncType })),
+    memory: { min: 1 },
+    exports: [{ name: "memory", kind: "memory", index: 0 }],
+    funcs: [{ type: { params: [], results: [] }, export: "request", body: [] }],
+  });
+  const manifest: Manifest = {
+    schema: 1,
+    name: "every-twin",
+    version: "1.0.0",
+    hooks: ["request"],
+    capabilities,
+    headers: [],
+    limits: {},
+  };
+  const bytes = concatBytes([module, encodeCustomSection(MANIFEST_SECTION, encodeManifest(manifest))]);
+  const names = WebAssembly.Module.imports(
+    new WebAssembly.Module(sandboxedProbeBytes(bytes) as Uint8Array<ArrayBuffer>),
+  );
+  assert.equal(
+    names.map((i) => i.name),
+    lowered.map((i) => `${i.name}.f64`),
+  );
+  // Instantiation links every twin: a missing one is a LinkError here.
+  const runtime = unsignedRuntime();
+  await runtime.load(bytes);
+  assert.equal(runtime.stats()["every-twin"]?.failures, 0);
 });
 
 test.run();

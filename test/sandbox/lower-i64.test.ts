@@ -64,6 +64,43 @@ function module(extra: { exportImport?: boolean; tableImport?: boolean } = {}): 
     ...op("local.get"),
     ...u32(1),
   ];
+  const passBody = [
+    ...i32(7),
+    ...i32(16),
+    ...i32(3),
+    ...op("local.get"),
+    ...u32(0),
+    ...op("call"),
+    ...u32(SET_INT),
+    ...i32(7),
+    ...op("local.get"),
+    ...u32(0),
+    ...op("call"),
+    ...u32(END_AT),
+  ];
+  const endAtNow = [...i32(7), ...op("call"), ...u32(NOW), ...op("call"), ...u32(END_AT)];
+  const loopEndAtNow = [
+    ...op("block"),
+    0x40,
+    ...op("loop"),
+    0x40,
+    ...op("local.get"),
+    ...u32(0),
+    ...op("i32.eqz"),
+    ...op("br_if"),
+    ...u32(1),
+    ...endAtNow,
+    ...op("local.get"),
+    ...u32(0),
+    ...i32(1),
+    ...op("i32.sub"),
+    ...op("local.set"),
+    ...u32(0),
+    ...op("br"),
+    ...u32(0),
+    ...op("end"),
+    ...op("end"),
+  ];
   return build({
     imports: [
       { module: CLOCK, name: "now", type: { params: [], results: ["i64"] } },
@@ -79,24 +116,23 @@ function module(extra: { exportImport?: boolean; tableImport?: boolean } = {}): 
       {
         type: { params: ["i64"], results: [] },
         export: "pass",
-        body: [
-          ...i32(7),
-          ...i32(16),
-          ...i32(3),
-          ...op("local.get"),
-          ...u32(0),
-          ...op("call"),
-          ...u32(SET_INT),
-          ...i32(7),
-          ...op("local.get"),
-          ...u32(0),
-          ...op("call"),
-          ...u32(END_AT),
-        ],
+        body: passBody,
       },
       { type: { params: ["i32"], results: ["i64"] }, locals: ["i64"], export: "readSum", body: loopSum },
       { type: { params: [], results: ["i64"] }, body: [...op("call"), ...u32(NOW)] },
       { type: { params: [], results: ["i64"] }, export: "readStatic", body: [...op("call"), ...u32(6)] },
+      // 8 internal (static): (i64) -> (), the attribute and the end instant; 9 "passStatic" calls it.
+      { type: { params: ["i64"], results: [] }, body: passBody },
+      {
+        type: { params: ["i64"], results: [] },
+        export: "passStatic",
+        body: [...op("local.get"), ...u32(0), ...op("call"), ...u32(8)],
+      },
+      // 10 "request" (a metered entry, through its wrapper): the clock's result is end-span-at's argument,
+      // so one call's result conversion and the next call's argument conversion sit at the same offset.
+      { type: { params: [], results: [] }, export: "request", body: endAtNow },
+      // 11 "endAtNowLoop": (n) -> (), the same n times in a loop (cached mode).
+      { type: { params: ["i32"], results: [] }, export: "endAtNowLoop", body: loopEndAtNow },
     ],
   });
 }
@@ -175,6 +211,22 @@ test("a 64-bit argument reaches the host as Number(value) would make it", () => 
     values.map((v) => Number(BigInt.asUintN(64, v))),
     "end-span-at: unsigned",
   );
+});
+
+test("arguments convert in static bodies too, and a result feeding the next call converts before it", () => {
+  const values = [-1n, 2n ** 53n + 1n, 2n ** 63n - 1n];
+  const { exports, passed } = instantiateLowered(sandboxed(module()), () => 0);
+  for (const value of values) exports.passStatic?.(value);
+  assert.equal(
+    passed.attribute,
+    values.map((v) => Number(v)),
+  );
+  let ticks = 2 ** 53 + 2;
+  const clocked = instantiateLowered(sandboxed(module()), () => (ticks += 2));
+  // The metered entry: (budget) -> left.
+  assert.ok((clocked.exports.request?.(BUDGET) as number) > 0);
+  clocked.exports.endAtNowLoop?.(3);
+  assert.equal(clocked.passed.end, [2 ** 53 + 4, 2 ** 53 + 6, 2 ** 53 + 8, 2 ** 53 + 10]);
 });
 
 test("an import that is exported or placed in a table keeps its type (callers elsewhere expect an i64)", () => {

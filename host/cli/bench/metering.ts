@@ -1,14 +1,17 @@
 /**
- * Fuel metering on vs off for any probe: the same module plain and as the
- * sandbox instruments it (sandboxModule), each instantiated with stub
- * imports (so only the guest's own code and its metering are timed), hooks
- * called in interleaved rounds.
+ * Fuel metering on vs off for any probe: the same module plain and metered
+ * as the sandbox meters it (meterModule, with the sandbox's entries), each
+ * instantiated with stub imports (so only the guest's own code and its
+ * metering are timed), hooks called in interleaved rounds. Not through
+ * sandboxModule: its f64 crossing of 64-bit integers (load/lower-i64.ts)
+ * makes imports cheaper, which would hide part of metering's cost.
  */
 import { admitProbe } from "../../load/admit.js";
 import { START_EXPORT } from "../../load/index.js";
-import { sandboxModule } from "../../load/sandbox.js";
+import { meterModule } from "../../load/meter/index.js";
 import { parseModule } from "../../wasm/index.js";
 import { DEFAULT_LIMITS, probeLimits } from "../../world/limits.js";
+import { PROBE_ENTRIES } from "../../world/names.js";
 import { type CompareOptions, compare } from "./harness.js";
 import { comparisonRow, type Row } from "./report.js";
 
@@ -31,7 +34,7 @@ export function stubImports(bytes: Uint8Array): WebAssembly.Imports {
 export async function meteringRows(name: string, bytes: Uint8Array, options: CompareOptions): Promise<Row[]> {
   const admitted = admitProbe(bytes);
   const limits = probeLimits(DEFAULT_LIMITS, admitted.manifest.limits);
-  const sandboxed = sandboxModule(admitted.module, limits);
+  const sandboxed = meterModule(admitted.module.bytes, { entries: PROBE_ENTRIES });
   const plain = (await WebAssembly.instantiate(bytes as Uint8Array<ArrayBuffer>, stubImports(bytes))).instance.exports;
   const metered = (
     await WebAssembly.instantiate(sandboxed.bytes as Uint8Array<ArrayBuffer>, stubImports(sandboxed.bytes))

@@ -1,3 +1,4 @@
+import { SandprobeError } from "../../../errors.js";
 import type { ProbeSemantics } from "../semantics.js";
 import { countedStringReader, type ProbeContext } from "./context.js";
 
@@ -9,6 +10,17 @@ import { countedStringReader, type ProbeContext } from "./context.js";
 function instant(ns: bigint): bigint | number {
   const n = Number(ns);
   return Number.isSafeInteger(n) ? n : ns;
+}
+
+/**
+ * The value an f64 twin was passed, which the sandbox's conversion made from
+ * an i64 (host/load/lower-i64.ts): an integer, not negative when unsigned.
+ * Anything else means module code the sandbox did not write (a tampered
+ * precompiled module), and traps like any other invalid lowering.
+ */
+function lowered(value: number, unsigned: boolean): number {
+  if (Number.isInteger(value) && (!unsigned || value >= 0)) return value;
+  throw new SandprobeError("E_PROBE_TRAP", `invalid 64-bit integer ${value} from an f64 twin`);
 }
 
 /**
@@ -56,7 +68,7 @@ export function traceImports(ctx: ProbeContext, world: ProbeSemantics) {
       startSpan(readString(namePtr, nameLen), kind, parent, instant(start)),
     // The `.f64` twins are what a sandboxed module calls (host/load/lower-i64.ts): the i64 arrives as a number.
     "start-span-at.f64": (namePtr: number, nameLen: number, kind: number, parent: number, start: number): number =>
-      startSpan(readString(namePtr, nameLen), kind, parent, start),
+      startSpan(readString(namePtr, nameLen), kind, parent, lowered(start, true)),
     "set-attribute-string": (handle: number, kp: number, kl: number, vp: number, vl: number): void => {
       const span = attributeTarget(handle);
       if (span === undefined) {
@@ -72,7 +84,7 @@ export function traceImports(ctx: ProbeContext, world: ProbeSemantics) {
     },
     // f64.convert_i64_s rounded the value exactly as Number(bigint) does.
     "set-attribute-int.f64": (handle: number, kp: number, kl: number, value: number): void => {
-      setAttributeNumber(handle, kp, kl, value);
+      setAttributeNumber(handle, kp, kl, lowered(value, false));
     },
     "set-attribute-float": (handle: number, kp: number, kl: number, value: number): void => {
       const span = attributeTarget(handle);
@@ -132,7 +144,7 @@ export function traceImports(ctx: ProbeContext, world: ProbeSemantics) {
     // The clock is read inside endSpan, and only for a span that records.
     "end-span": (handle: number): void => endSpan(handle, undefined),
     "end-span-at": (handle: number, end: bigint): void => endSpan(handle, instant(end)),
-    "end-span-at.f64": (handle: number, end: number): void => endSpan(handle, end),
+    "end-span-at.f64": (handle: number, end: number): void => endSpan(handle, lowered(end, true)),
     sample: (decision: number): void => sample(decision),
   };
 }
