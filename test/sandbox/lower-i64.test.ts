@@ -30,11 +30,9 @@ const END_AT = 2; // end-span-at: (span, end: i64) -> ()
  * 5 "readSum": (n) -> i64, n clock reads in a loop (cached mode);
  * 6 internal (static): () -> i64, the clock; 7 "readStatic": () -> i64, calls 6.
  */
-function module(extra: { exportImport?: boolean; tableImport?: boolean } = {}): Uint8Array {
-  const loopSum = [
-    ...i64(0n),
-    ...op("local.set"),
-    ...u32(1),
+/** `while (local 0 != 0) { body; local 0 -= 1 }` (a loop, so the function caches its fuel counter). */
+function countdown(body: readonly number[]): number[] {
+  return [
     ...op("block"),
     0x40,
     ...op("loop"),
@@ -44,13 +42,7 @@ function module(extra: { exportImport?: boolean; tableImport?: boolean } = {}): 
     ...op("i32.eqz"),
     ...op("br_if"),
     ...u32(1),
-    ...op("local.get"),
-    ...u32(1),
-    ...op("call"),
-    ...u32(NOW),
-    ...op("i64.add"),
-    ...op("local.set"),
-    ...u32(1),
+    ...body,
     ...op("local.get"),
     ...u32(0),
     ...i32(1),
@@ -61,6 +53,23 @@ function module(extra: { exportImport?: boolean; tableImport?: boolean } = {}): 
     ...u32(0),
     ...op("end"),
     ...op("end"),
+  ];
+}
+
+function module(extra: { exportImport?: boolean; tableImport?: boolean } = {}): Uint8Array {
+  const loopSum = [
+    ...i64(0n),
+    ...op("local.set"),
+    ...u32(1),
+    ...countdown([
+      ...op("local.get"),
+      ...u32(1),
+      ...op("call"),
+      ...u32(NOW),
+      ...op("i64.add"),
+      ...op("local.set"),
+      ...u32(1),
+    ]),
     ...op("local.get"),
     ...u32(1),
   ];
@@ -79,28 +88,7 @@ function module(extra: { exportImport?: boolean; tableImport?: boolean } = {}): 
     ...u32(END_AT),
   ];
   const endAtNow = [...i32(7), ...op("call"), ...u32(NOW), ...op("call"), ...u32(END_AT)];
-  const loopEndAtNow = [
-    ...op("block"),
-    0x40,
-    ...op("loop"),
-    0x40,
-    ...op("local.get"),
-    ...u32(0),
-    ...op("i32.eqz"),
-    ...op("br_if"),
-    ...u32(1),
-    ...endAtNow,
-    ...op("local.get"),
-    ...u32(0),
-    ...i32(1),
-    ...op("i32.sub"),
-    ...op("local.set"),
-    ...u32(0),
-    ...op("br"),
-    ...u32(0),
-    ...op("end"),
-    ...op("end"),
-  ];
+  const loopEndAtNow = countdown(endAtNow);
   return build({
     imports: [
       { module: CLOCK, name: "now", type: { params: [], results: ["i64"] } },
