@@ -5,10 +5,9 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { BENCH_PARENT } from "../../host/cli/bench/cases.js";
 import { sandboxedProbeBytes } from "../../host/load/prepare.js";
-import { concatBytes, encodeCustomSection } from "../../host/wasm/encode.js";
 import { CORE_IMPORTS } from "../../host/world/core-abi.js";
-import { type Capability, encodeManifest, MANIFEST_SECTION, type Manifest } from "../../host/world/manifest.js";
-import { build, type FuncType } from "../sandbox/support/builder.js";
+import type { Capability } from "../../host/world/manifest.js";
+import { build, type FuncType, withManifest } from "../sandbox/support/builder.js";
 import { memoryTracing } from "../support/otel.js";
 import { probeBytes } from "../support/probes.js";
 import { unsignedRuntime } from "../support/runtime.js";
@@ -54,16 +53,7 @@ test("every import the sandbox lowers has its f64 twin in the runtime, and the s
     exports: [{ name: "memory", kind: "memory", index: 0 }],
     funcs: [{ type: { params: [], results: [] }, export: "request", body: [] }],
   });
-  const manifest: Manifest = {
-    schema: 1,
-    name: "every-twin",
-    version: "1.0.0",
-    hooks: ["request"],
-    capabilities,
-    headers: [],
-    limits: {},
-  };
-  const bytes = concatBytes([module, encodeCustomSection(MANIFEST_SECTION, encodeManifest(manifest))]);
+  const bytes = withManifest(module, { name: "every-twin", capabilities });
   const names = WebAssembly.Module.imports(
     new WebAssembly.Module(sandboxedProbeBytes(bytes) as Uint8Array<ArrayBuffer>),
   );

@@ -10,12 +10,11 @@ import * as assert from "uvu/assert";
 import { manualClock } from "../../host/clock/clock.js";
 import type { ProbeRuntime } from "../../host/runtime/runtime.js";
 import { concatBytes, encodeCustomSection } from "../../host/wasm/encode.js";
-import { encodeManifest, MANIFEST_SECTION, type Manifest } from "../../host/world/manifest.js";
 import { memoryTracing } from "../support/otel.js";
 import { probeBytes } from "../support/probes.js";
 import { unsignedRuntime } from "../support/runtime.js";
 import { codeOf } from "../support/signing.js";
-import { build, i32, op } from "./support/builder.js";
+import { build, i32, op, withManifest } from "./support/builder.js";
 
 const parent = trace.setSpanContext(ROOT_CONTEXT, {
   traceId: "0af7651916cd43dd8448eb211c80319c",
@@ -27,19 +26,6 @@ const parent = trace.setSpanContext(ROOT_CONTEXT, {
 const HOOK = { params: [], results: [] } as const;
 const TRACE = "sandprobe:probe/trace@0.1.0";
 const HTTP = "sandprobe:probe/http@0.1.0";
-
-function withManifest(module: Uint8Array, manifest: Partial<Manifest> & { name: string }): Uint8Array {
-  const full: Manifest = {
-    schema: 1,
-    version: "1.0.0",
-    hooks: ["request"],
-    capabilities: [],
-    headers: [],
-    limits: {},
-    ...manifest,
-  };
-  return concatBytes([module, encodeCustomSection(MANIFEST_SECTION, encodeManifest(full))]);
-}
 
 async function withNeighbour(hostile?: Uint8Array) {
   const tracing = memoryTracing();

@@ -8,12 +8,10 @@ import * as assert from "uvu/assert";
 import { admitProbe } from "../../host/load/admit.js";
 import { FUEL_EXPORT } from "../../host/load/index.js";
 import { sandboxModule } from "../../host/load/sandbox.js";
-import { concatBytes, encodeCustomSection } from "../../host/wasm/encode.js";
 import { parseModule } from "../../host/wasm/index.js";
 import { hostLimits } from "../../host/world/limits.js";
-import { encodeManifest, MANIFEST_SECTION, type Manifest } from "../../host/world/manifest.js";
 import { errorCodeOf } from "../support/errors.js";
-import { build, i32, i64, op, u32 } from "./support/builder.js";
+import { build, i32, i64, op, u32, withManifest } from "./support/builder.js";
 
 const CLOCK = "wasi:clocks/monotonic-clock@0.2.0";
 const TRACE = "sandprobe:probe/trace@0.1.0";
@@ -242,16 +240,7 @@ test("a probe cannot import a twin itself: only the world's own names are admitt
       memory: { min: 1 },
       funcs: [{ type: { params: [], results: [] }, export: "request", body: [] }],
     });
-    const manifest: Manifest = {
-      schema: 1,
-      name: "twin",
-      version: "1.0.0",
-      hooks: ["request"],
-      capabilities: [],
-      headers: [],
-      limits: {},
-    };
-    const probe = concatBytes([bytes, encodeCustomSection(MANIFEST_SECTION, encodeManifest(manifest))]);
+    const probe = withManifest(bytes, { name: "twin" });
     assert.is(
       errorCodeOf(() => admitProbe(probe)),
       "E_IMPORT_NOT_ALLOWED",

@@ -3,8 +3,10 @@
  * as opcode bytes, so a test controls exactly which instructions a module
  * holds (and can write invalid or hostile code on purpose).
  */
+import { concatBytes, encodeCustomSection } from "../../../host/wasm/encode.js";
 import { encodeName, encodeS32, encodeS64, encodeSection, encodeU32 } from "../../../host/wasm/index.js";
 import { OPCODES } from "../../../host/wasm/opcodes.js";
+import { encodeManifest, MANIFEST_SECTION, type Manifest } from "../../../host/world/manifest.js";
 
 export type V = "i32" | "i64" | "f32" | "f64" | "funcref" | "externref";
 export const VT: Record<V, number> = { i32: 0x7f, i64: 0x7e, f32: 0x7d, f64: 0x7c, funcref: 0x70, externref: 0x6f };
@@ -152,4 +154,18 @@ export function build(spec: ModuleSpec): Uint8Array {
     at += s.length;
   }
   return out;
+}
+
+/** `module` with a manifest section: `manifest` over defaults (version 1.0.0, the request hook, nothing else). */
+export function withManifest(module: Uint8Array, manifest: Partial<Manifest> & { name: string }): Uint8Array {
+  const full: Manifest = {
+    schema: 1,
+    version: "1.0.0",
+    hooks: ["request"],
+    capabilities: [],
+    headers: [],
+    limits: {},
+    ...manifest,
+  };
+  return concatBytes([module, encodeCustomSection(MANIFEST_SECTION, encodeManifest(full))]);
 }
