@@ -7,9 +7,10 @@
  * before the call, `i64.trunc_sat_f64_u` on the result after it. The probe's
  * code and its fuel are unchanged; only the host's side of the crossing is.
  *
- * An import that can be reached other than by a direct `call` (exported, the
- * start function, in an element segment or a global: the only places a
- * `ref.func` may name) keeps its own type, since code elsewhere expects it.
+ * An import that can be reached other than by a direct `call` (exported, in
+ * an element segment or a global: the only places a `ref.func` may name)
+ * keeps its own type, since code elsewhere expects it. The start function
+ * takes and returns nothing, so it is never an import with an i64.
  */
 import type { FuncType, ParsedModule } from "../wasm/index.js";
 import { type ByteWriter, sameFuncType } from "../wasm/index.js";
@@ -67,7 +68,7 @@ export function planI64Lowering(module: ParsedModule, facts: ModuleFacts): I64Lo
     const index = func++;
     const type = module.types[imp.desc.typeIndex] as FuncType;
     // Most imports carry no i64: only those are looked up.
-    if (!hasI64(type) || facts.referenced[index] === 1 || facts.start === index) continue;
+    if (!hasI64(type) || facts.referenced[index] === 1) continue;
     const f64 = coreImport(imp.module, imp.name)?.f64;
     if (f64 === undefined) continue;
     if (module.exports.some((e) => e.kind === "func" && e.index === index)) continue;
