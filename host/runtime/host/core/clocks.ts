@@ -7,30 +7,28 @@ import type { ProbeContext } from "./context.js";
  * the same integers, without a BigInt each.
  */
 export function monotonicClockImports(world: ProbeSemantics) {
-  const { monotonicNow, resolutionNs } = world;
   return {
-    now: (): bigint => BigInt(monotonicNow()),
-    resolution: (): bigint => BigInt(resolutionNs()),
-    "now.f64": (): number => monotonicNow(),
-    "resolution.f64": (): number => resolutionNs(),
+    now: (): bigint => BigInt(world.monotonicNow()),
+    resolution: (): bigint => BigInt(world.resolutionNs()),
+    "now.f64": (): number => world.monotonicNow(),
+    "resolution.f64": (): number => world.resolutionNs(),
   };
 }
 
 /** The WASI wall clock: datetime { seconds: u64, nanoseconds: u32 } via a return area. */
 export function wallClockImports(ctx: ProbeContext, world: ProbeSemantics) {
   const { memory } = ctx;
-  const { wallNow, resolutionNs } = world;
   const write = (ret: number, seconds: number, nanos: number) => {
     memory.writeU64(ret, BigInt(seconds));
     memory.writeU32(ret + 8, nanos);
   };
   return {
     now: (ret: number): void => {
-      const [seconds, nanos] = wallNow();
+      const [seconds, nanos] = world.wallNow();
       write(ret, seconds, nanos);
     },
     resolution: (ret: number): void => {
-      const ns = resolutionNs();
+      const ns = world.resolutionNs();
       write(ret, Math.floor(ns / 1e9), ns % 1e9);
     },
   };

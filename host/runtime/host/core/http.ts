@@ -8,7 +8,6 @@ import type { ProbeContext } from "./context.js";
  */
 export function httpImports(ctx: ProbeContext, world: ProbeSemantics) {
   const { memory } = ctx;
-  const { header } = world;
   return {
     method: (ret: number): void => memory.writeStringResult(ret, world.method()),
     route: (ret: number): void => memory.writeStringResult(ret, world.route()),
@@ -17,7 +16,7 @@ export function httpImports(ctx: ProbeContext, world: ProbeSemantics) {
     // The twin a sandboxed module calls (host/load/lower-i64.ts): no BigInt.
     "received-at.f64": (): number => world.receivedAtNs(),
     header: (namePtr: number, nameLen: number, ret: number): void => {
-      const value = header(memory.readString(namePtr, Math.min(nameLen >>> 0, HEADER_NAME_UNITS)));
+      const value = world.header(memory.readString(namePtr, Math.min(nameLen >>> 0, HEADER_NAME_UNITS)));
       // option<string>: discriminant byte at ret, the string at ret + 4.
       if (value === undefined) {
         memory.writeU8(ret, 0);

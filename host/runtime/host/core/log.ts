@@ -8,16 +8,16 @@ import type { ProbeContext } from "./context.js";
  */
 export function logImports(ctx: ProbeContext, world: ProbeSemantics) {
   const { memory, limits } = ctx;
-  const { logAdmit, log, abort } = world;
   return {
     log: (level: number, ptr: number, len: number): void => {
       const units = len >>> 0;
-      if (logAdmit(units)) log(level, memory.readString(ptr, Math.min(units, limits.logUnitsPerInvocation)));
+      if (world.logAdmit(units))
+        world.log(level, memory.readString(ptr, Math.min(units, limits.logUnitsPerInvocation)));
     },
     abort: (msgPtr: number, msgLen: number, filePtr: number, fileLen: number, line: number, column: number): void => {
       const message = memory.readString(msgPtr, Math.min(msgLen >>> 0, ABORT_MESSAGE_UNITS));
       const file = memory.readString(filePtr, Math.min(fileLen >>> 0, ABORT_FILE_UNITS));
-      abort(message, file, line, column);
+      world.abort(message, file, line, column);
     },
   };
 }

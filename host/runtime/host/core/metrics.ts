@@ -7,15 +7,13 @@ import { countedStringReader, type ProbeContext } from "./context.js";
  * series budget (`metric-cardinality`) and validity (`metric-invalid`).
  */
 export function metricsImports(ctx: ProbeContext, world: ProbeSemantics) {
-  const { counterAdd, histogramRecord } = world;
-
   const readString = countedStringReader(ctx);
 
   return {
     "counter-add": (np: number, nl: number, value: number, kp: number, kl: number, vp: number, vl: number): void => {
       const name = readString(np, nl);
       const key = readString(kp, kl);
-      counterAdd(name, value, key, readString(vp, vl));
+      world.counterAdd(name, value, key, readString(vp, vl));
     },
     "histogram-record": (
       np: number,
@@ -28,7 +26,7 @@ export function metricsImports(ctx: ProbeContext, world: ProbeSemantics) {
     ): void => {
       const name = readString(np, nl);
       const key = readString(kp, kl);
-      histogramRecord(name, value, key, readString(vp, vl));
+      world.histogramRecord(name, value, key, readString(vp, vl));
     },
   };
 }

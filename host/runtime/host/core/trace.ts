@@ -35,14 +35,12 @@ function lowered(value: number, unsigned: boolean): number {
  */
 export function traceImports(ctx: ProbeContext, world: ProbeSemantics) {
   const { memory, clock } = ctx;
-  const { startSpan, attributeTarget, recordingSpan, statusTarget, addEventTo, addEventWithAttributeTo } = world;
-  const { setStatusOf, addLink, endSpan, sample } = world;
 
   const readString = countedStringReader(ctx);
 
   /** An integer attribute, as OpenTelemetry JS numbers are: doubles, exact up to 2^53 like every JS exporter. */
   const setAttributeNumber = (handle: number, kp: number, kl: number, value: number): void => {
-    const span = attributeTarget(handle);
+    const span = world.attributeTarget(handle);
     if (span === undefined) {
       memory.checkString(kp, kl);
       return;
@@ -63,14 +61,14 @@ export function traceImports(ctx: ProbeContext, world: ProbeSemantics) {
       memory.writeStringResult(ret, world.tracestate());
     },
     "start-span": (namePtr: number, nameLen: number, kind: number, parent: number): number =>
-      startSpan(readString(namePtr, nameLen), kind, parent, clock.nowNs()),
+      world.startSpan(readString(namePtr, nameLen), kind, parent, clock.nowNs()),
     "start-span-at": (namePtr: number, nameLen: number, kind: number, parent: number, start: bigint): number =>
-      startSpan(readString(namePtr, nameLen), kind, parent, instant(start)),
+      world.startSpan(readString(namePtr, nameLen), kind, parent, instant(start)),
     // The `.f64` twins are what a sandboxed module calls (host/load/lower-i64.ts): the i64 arrives as a number.
     "start-span-at.f64": (namePtr: number, nameLen: number, kind: number, parent: number, start: number): number =>
-      startSpan(readString(namePtr, nameLen), kind, parent, lowered(start, true)),
+      world.startSpan(readString(namePtr, nameLen), kind, parent, lowered(start, true)),
     "set-attribute-string": (handle: number, kp: number, kl: number, vp: number, vl: number): void => {
-      const span = attributeTarget(handle);
+      const span = world.attributeTarget(handle);
       if (span === undefined) {
         memory.checkString(kp, kl);
         memory.checkString(vp, vl);
@@ -87,7 +85,7 @@ export function traceImports(ctx: ProbeContext, world: ProbeSemantics) {
       setAttributeNumber(handle, kp, kl, lowered(value, false));
     },
     "set-attribute-float": (handle: number, kp: number, kl: number, value: number): void => {
-      const span = attributeTarget(handle);
+      const span = world.attributeTarget(handle);
       if (span === undefined) {
         memory.checkString(kp, kl);
         return;
@@ -95,7 +93,7 @@ export function traceImports(ctx: ProbeContext, world: ProbeSemantics) {
       span.setAttribute(readString(kp, kl), value);
     },
     "set-attribute-bool": (handle: number, kp: number, kl: number, value: number): void => {
-      const span = attributeTarget(handle);
+      const span = world.attributeTarget(handle);
       if (span === undefined) {
         memory.checkString(kp, kl);
         return;
@@ -103,12 +101,12 @@ export function traceImports(ctx: ProbeContext, world: ProbeSemantics) {
       span.setAttribute(readString(kp, kl), value !== 0);
     },
     "add-event": (handle: number, namePtr: number, nameLen: number): void => {
-      const span = recordingSpan(handle);
+      const span = world.recordingSpan(handle);
       if (span === undefined) {
         memory.checkString(namePtr, nameLen);
         return;
       }
-      addEventTo(span, readString(namePtr, nameLen));
+      world.addEventTo(span, readString(namePtr, nameLen));
     },
     "add-event-with-attribute": (
       handle: number,
@@ -119,7 +117,7 @@ export function traceImports(ctx: ProbeContext, world: ProbeSemantics) {
       vp: number,
       vl: number,
     ): void => {
-      const span = recordingSpan(handle);
+      const span = world.recordingSpan(handle);
       if (span === undefined) {
         memory.checkString(np, nl);
         memory.checkString(kp, kl);
@@ -128,23 +126,23 @@ export function traceImports(ctx: ProbeContext, world: ProbeSemantics) {
       }
       const name = readString(np, nl);
       const key = readString(kp, kl);
-      addEventWithAttributeTo(span, name, key, readString(vp, vl));
+      world.addEventWithAttributeTo(span, name, key, readString(vp, vl));
     },
     "add-link": (handle: number, hi: bigint, lo: bigint, spanId: bigint, flags: number): void => {
-      addLink(handle, hi, lo, spanId, flags);
+      world.addLink(handle, hi, lo, spanId, flags);
     },
     "set-status": (handle: number, code: number, msgPtr: number, msgLen: number): void => {
-      const span = statusTarget(handle, code);
+      const span = world.statusTarget(handle, code);
       if (span === undefined) {
         memory.checkString(msgPtr, msgLen);
         return;
       }
-      setStatusOf(span, code, readString(msgPtr, msgLen));
+      world.setStatusOf(span, code, readString(msgPtr, msgLen));
     },
     // The clock is read inside endSpan, and only for a span that records.
-    "end-span": (handle: number): void => endSpan(handle, undefined),
-    "end-span-at": (handle: number, end: bigint): void => endSpan(handle, instant(end)),
-    "end-span-at.f64": (handle: number, end: number): void => endSpan(handle, lowered(end, true)),
-    sample: (decision: number): void => sample(decision),
+    "end-span": (handle: number): void => world.endSpan(handle, undefined),
+    "end-span-at": (handle: number, end: bigint): void => world.endSpan(handle, instant(end)),
+    "end-span-at.f64": (handle: number, end: number): void => world.endSpan(handle, lowered(end, true)),
+    sample: (decision: number): void => world.sample(decision),
   };
 }
