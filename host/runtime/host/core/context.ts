@@ -16,12 +16,11 @@ export interface ProbeContext extends WorldContext {
 /**
  * Read a guest string, counting it when it is cut to `maxStringUnits`
  * (`string-truncated`): the decoding side is where a cut is seen, so this is
- * the one place that counts it on the fast path.
+ * the one place that counts it on the fast path. A function of the context,
+ * not a closure per instance, so it stays monomorphic across probes.
  */
-export function countedStringReader(ctx: ProbeContext): (ptr: number, len: number) => string {
-  const { memory, stats } = ctx;
-  return (ptr, len) => {
-    if (memory.isTruncated(len)) stats.drop("string-truncated");
-    return memory.readString(ptr, len);
-  };
+export function readCountedString(ctx: ProbeContext, ptr: number, len: number): string {
+  const memory = ctx.memory;
+  if (memory.isTruncated(len)) ctx.stats.drop("string-truncated");
+  return memory.readString(ptr, len);
 }

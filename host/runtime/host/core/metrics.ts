@@ -1,5 +1,5 @@
 import type { ProbeSemantics } from "../semantics.js";
-import { countedStringReader, type ProbeContext } from "./context.js";
+import { type ProbeContext, readCountedString } from "./context.js";
 
 /**
  * The `metrics` interface lowered: decode the name and the optional
@@ -7,13 +7,11 @@ import { countedStringReader, type ProbeContext } from "./context.js";
  * series budget (`metric-cardinality`) and validity (`metric-invalid`).
  */
 export function metricsImports(ctx: ProbeContext, world: ProbeSemantics) {
-  const readString = countedStringReader(ctx);
-
   return {
     "counter-add": (np: number, nl: number, value: number, kp: number, kl: number, vp: number, vl: number): void => {
-      const name = readString(np, nl);
-      const key = readString(kp, kl);
-      world.counterAdd(name, value, key, readString(vp, vl));
+      const name = readCountedString(ctx, np, nl);
+      const key = readCountedString(ctx, kp, kl);
+      world.counterAdd(name, value, key, readCountedString(ctx, vp, vl));
     },
     "histogram-record": (
       np: number,
@@ -24,9 +22,9 @@ export function metricsImports(ctx: ProbeContext, world: ProbeSemantics) {
       vp: number,
       vl: number,
     ): void => {
-      const name = readString(np, nl);
-      const key = readString(kp, kl);
-      world.histogramRecord(name, value, key, readString(vp, vl));
+      const name = readCountedString(ctx, np, nl);
+      const key = readCountedString(ctx, kp, kl);
+      world.histogramRecord(name, value, key, readCountedString(ctx, vp, vl));
     },
   };
 }

@@ -1,6 +1,6 @@
 import { SandprobeError } from "../../../errors.js";
 import type { ProbeSemantics } from "../semantics.js";
-import { countedStringReader, type ProbeContext } from "./context.js";
+import { type ProbeContext, readCountedString } from "./context.js";
 
 /**
  * A u64 instant as a number when it is exactly one (always, for a monotonic
@@ -36,8 +36,6 @@ function lowered(value: number, unsigned: boolean): number {
 export function traceImports(ctx: ProbeContext, world: ProbeSemantics) {
   const { memory, clock } = ctx;
 
-  const readString = countedStringReader(ctx);
-
   /** An integer attribute, as OpenTelemetry JS numbers are: doubles, exact up to 2^53 like every JS exporter. */
   const setAttributeNumber = (handle: number, kp: number, kl: number, value: number): void => {
     const span = world.attributeTarget(handle);
@@ -45,7 +43,7 @@ export function traceImports(ctx: ProbeContext, world: ProbeSemantics) {
       memory.checkString(kp, kl);
       return;
     }
-    span.setAttribute(readString(kp, kl), value);
+    span.setAttribute(readCountedString(ctx, kp, kl), value);
   };
 
   return {
@@ -61,12 +59,12 @@ export function traceImports(ctx: ProbeContext, world: ProbeSemantics) {
       memory.writeStringResult(ret, world.tracestate());
     },
     "start-span": (namePtr: number, nameLen: number, kind: number, parent: number): number =>
-      world.startSpan(readString(namePtr, nameLen), kind, parent, clock.nowNs()),
+      world.startSpan(readCountedString(ctx, namePtr, nameLen), kind, parent, clock.nowNs()),
     "start-span-at": (namePtr: number, nameLen: number, kind: number, parent: number, start: bigint): number =>
-      world.startSpan(readString(namePtr, nameLen), kind, parent, instant(start)),
+      world.startSpan(readCountedString(ctx, namePtr, nameLen), kind, parent, instant(start)),
     // The `.f64` twins are what a sandboxed module calls (host/load/lower-i64.ts): the i64 arrives as a number.
     "start-span-at.f64": (namePtr: number, nameLen: number, kind: number, parent: number, start: number): number =>
-      world.startSpan(readString(namePtr, nameLen), kind, parent, lowered(start, true)),
+      world.startSpan(readCountedString(ctx, namePtr, nameLen), kind, parent, lowered(start, true)),
     "set-attribute-string": (handle: number, kp: number, kl: number, vp: number, vl: number): void => {
       const span = world.attributeTarget(handle);
       if (span === undefined) {
@@ -74,8 +72,8 @@ export function traceImports(ctx: ProbeContext, world: ProbeSemantics) {
         memory.checkString(vp, vl);
         return;
       }
-      const key = readString(kp, kl);
-      span.setAttribute(key, readString(vp, vl));
+      const key = readCountedString(ctx, kp, kl);
+      span.setAttribute(key, readCountedString(ctx, vp, vl));
     },
     "set-attribute-int": (handle: number, kp: number, kl: number, value: bigint): void => {
       setAttributeNumber(handle, kp, kl, Number(value));
@@ -90,7 +88,7 @@ export function traceImports(ctx: ProbeContext, world: ProbeSemantics) {
         memory.checkString(kp, kl);
         return;
       }
-      span.setAttribute(readString(kp, kl), value);
+      span.setAttribute(readCountedString(ctx, kp, kl), value);
     },
     "set-attribute-bool": (handle: number, kp: number, kl: number, value: number): void => {
       const span = world.attributeTarget(handle);
@@ -98,7 +96,7 @@ export function traceImports(ctx: ProbeContext, world: ProbeSemantics) {
         memory.checkString(kp, kl);
         return;
       }
-      span.setAttribute(readString(kp, kl), value !== 0);
+      span.setAttribute(readCountedString(ctx, kp, kl), value !== 0);
     },
     "add-event": (handle: number, namePtr: number, nameLen: number): void => {
       const span = world.recordingSpan(handle);
@@ -106,7 +104,7 @@ export function traceImports(ctx: ProbeContext, world: ProbeSemantics) {
         memory.checkString(namePtr, nameLen);
         return;
       }
-      world.addEventTo(span, readString(namePtr, nameLen));
+      world.addEventTo(span, readCountedString(ctx, namePtr, nameLen));
     },
     "add-event-with-attribute": (
       handle: number,
@@ -124,9 +122,9 @@ export function traceImports(ctx: ProbeContext, world: ProbeSemantics) {
         memory.checkString(vp, vl);
         return;
       }
-      const name = readString(np, nl);
-      const key = readString(kp, kl);
-      world.addEventWithAttributeTo(span, name, key, readString(vp, vl));
+      const name = readCountedString(ctx, np, nl);
+      const key = readCountedString(ctx, kp, kl);
+      world.addEventWithAttributeTo(span, name, key, readCountedString(ctx, vp, vl));
     },
     "add-link": (handle: number, hi: bigint, lo: bigint, spanId: bigint, flags: number): void => {
       world.addLink(handle, hi, lo, spanId, flags);
@@ -137,7 +135,7 @@ export function traceImports(ctx: ProbeContext, world: ProbeSemantics) {
         memory.checkString(msgPtr, msgLen);
         return;
       }
-      world.setStatusOf(span, code, readString(msgPtr, msgLen));
+      world.setStatusOf(span, code, readCountedString(ctx, msgPtr, msgLen));
     },
     // The clock is read inside endSpan, and only for a span that records.
     "end-span": (handle: number): void => world.endSpan(handle, undefined),
