@@ -10,10 +10,10 @@ import { LOG_LEVELS, type LogLevel, type WorldContext } from "./context.js";
  * strings, numbers and bigints, enums as their numeric WIT order. Both hosts
  * are lowering adapters over these operations:
  *
- * - the fast path (host/imports/) decodes (ptr, len) strings from guest
- *   memory, calls the operation and writes any return area;
- * - the jco path (host/jco/probe-host.ts) maps jco's enum strings to numbers
- *   and checks capabilities at call time.
+ * - the fast path (host/runtime/host/core/) decodes (ptr, len) strings from
+ *   guest memory, calls the operation and writes any return area;
+ * - the jco path (host/runtime/host/lifted/probe-host.ts) maps jco's enum
+ *   strings to numbers and checks capabilities at call time.
  *
  * Strings arrive already decoded and capped: truncation is counted where a
  * string is decoded (GuestMemory's cap on the fast path, the jco adapter's

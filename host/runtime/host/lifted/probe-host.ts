@@ -36,7 +36,7 @@ const LEVELS: Record<LogLevel, number> = Object.fromEntries(LOG_LEVELS.map((leve
 
 /**
  * The probe world for a transpiled component: an adapter that maps jco's
- * lifted values onto the world's operations (host/world/semantics.ts, the
+ * lifted values onto the world's operations (host/runtime/host/semantics.ts, the
  * same ones the fast path lowers to), so the same probe emits the same
  * spans, logs and metrics on both paths. What stays here is what only a
  * lifted host does: cap strings (counted as `string-truncated`, where the
