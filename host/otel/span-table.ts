@@ -32,7 +32,11 @@ export class SpanTable {
   }
 
   start(tracer: Tracer, name: string, kind: SpanKind, startTime: HrTime, parent: Context): number {
-    const span = tracer.startSpan(name, { kind, startTime }, parent);
+    return this.add(tracer.startSpan(name, { kind, startTime }, parent));
+  }
+
+  /** Take a span started elsewhere (noop-spans.ts); returns its handle. */
+  add(span: Span): number {
     const handle = this.count + 1;
     if (handle === 1) this.first = span;
     else if (this.more === undefined || this.moreAttributes === undefined) {

@@ -84,6 +84,7 @@ export class JcoProbe implements Probe {
       manifest,
       clock: options.clock,
       tracer: options.tracerProvider.getTracer(this.name, this.version),
+      tracerProvider: options.tracerProvider,
       limits,
       stats: this.stats,
       rates: new ProbeRates(limits, options.clock),

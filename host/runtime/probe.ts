@@ -98,6 +98,7 @@ export class LoadedProbe implements Probe {
       memory,
       clock: env.clock,
       tracer: env.tracerProvider.getTracer(this.name, this.version),
+      tracerProvider: env.tracerProvider,
       limits,
       stats: this.stats,
       rates: new ProbeRates(limits, env.clock),

@@ -41,9 +41,11 @@ test("a span the sampler drops has no attribute key or value decoded, only its n
   assert.is(stats.spansEnded, 1);
 });
 
-test("with no SDK registered (the API's no-op tracer) no attribute string is decoded", async () => {
+test("with no SDK registered (the API's no-op tracer) no string is decoded, not even the name", async () => {
+  // The span is the API's no-op span, made by the host (host/otel/noop-spans.ts): it has no name to read.
   const stats = await latencyRun(trace.getTracerProvider());
-  assert.is(stats.drops["string-truncated"], 1);
+  assert.is(stats.drops["string-truncated"] ?? 0, 0);
+  assert.is(stats.spansStarted, 1);
   assert.is(stats.spansEnded, 1);
 });
 

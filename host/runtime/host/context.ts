@@ -1,4 +1,4 @@
-import { type Context, ROOT_CONTEXT, type Tracer } from "@opentelemetry/api";
+import { type Context, ROOT_CONTEXT, type Tracer, type TracerProvider } from "@opentelemetry/api";
 import type { HostClock } from "../../clock/clock.js";
 import type { ProbeTelemetry } from "../../otel/probe-telemetry.js";
 import type { SpanTable } from "../../otel/span-table.js";
@@ -72,6 +72,8 @@ export interface WorldContext {
   readonly manifest: Manifest;
   readonly clock: HostClock;
   readonly tracer: Tracer;
+  /** The provider `tracer` came from: while it is the API's proxy with no SDK behind it, spans are the API's no-op spans. */
+  readonly tracerProvider: TracerProvider;
   readonly limits: HostLimits;
   readonly stats: ProbeStats;
   /** Per-probe budgets over a time window (spans, log units), kept across re-instantiations. */

@@ -1,5 +1,6 @@
 import { type AttributeValue, ROOT_CONTEXT, type Span } from "@opentelemetry/api";
 import { SandprobeError } from "../../errors.js";
+import { isUnregistered, noopSpan } from "../../otel/noop-spans.js";
 import type { MetricOutcome } from "../../otel/probe-telemetry.js";
 import { u64ToHex } from "../../otel/tracecontext/u64.js";
 import { type DropReason, LEDGER_FATE } from "../stats.js";
@@ -238,7 +239,11 @@ export class ProbeWorld implements ProbeSemantics {
     }
     call.spansStarted++;
     ctx.stats.spansStarted++;
-    const handle = call.spans.start(ctx.tracer, name, kind, ctx.clock.toEpoch(startNs), parentContext);
+    // With no SDK registered the span is the API's no-op span: made here, without NoopTracer's regular
+    // expressions or the start time it ignores (otel/noop-spans.ts).
+    const handle = isUnregistered(ctx.tracerProvider)
+      ? call.spans.add(noopSpan(parentContext))
+      : call.spans.start(ctx.tracer, name, kind, ctx.clock.toEpoch(startNs), parentContext);
     // A span the sampler dropped is a non-recording span: it never reaches a processor.
     // The handle stays valid (the probe may still use it); only the ledger books its fate.
     if (call.spans.get(handle)?.isRecording() === false) account.drop("sampled-out");

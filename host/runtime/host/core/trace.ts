@@ -1,4 +1,5 @@
 import { SandprobeError } from "../../../errors.js";
+import { isUnregistered } from "../../../otel/noop-spans.js";
 import type { ProbeSemantics } from "../semantics.js";
 import { type ProbeContext, readCountedString } from "./context.js";
 
@@ -30,8 +31,9 @@ function lowered(value: number, unsigned: boolean): number {
  * Attribute keys and values, event names and status messages are decoded
  * only for a span that records: for any other span (unsampled, or no SDK
  * registered) they are bounds-checked and left in guest memory. Span names
- * are always decoded: a sampler reads the name before the span exists
- * (repeated names come from GuestMemory's cache, no new string).
+ * are decoded whenever an SDK is registered: a sampler reads the name before
+ * the span exists (repeated names come from GuestMemory's cache, no new
+ * string). With none, the span is the API's no-op span (otel/noop-spans.ts).
  */
 export function traceImports(ctx: ProbeContext, world: ProbeSemantics) {
   const { memory, clock } = ctx;
@@ -44,6 +46,17 @@ export function traceImports(ctx: ProbeContext, world: ProbeSemantics) {
       return;
     }
     span.setAttribute(readCountedString(ctx, kp, kl), value);
+  };
+
+  /**
+   * A span's name: decoded while an SDK is registered (its sampler reads it
+   * before the span exists); with none the span is the API's no-op span,
+   * which has no name, so it is only bounds-checked.
+   */
+  const spanName = (ptr: number, len: number): string => {
+    if (!isUnregistered(ctx.tracerProvider)) return readCountedString(ctx, ptr, len);
+    memory.checkString(ptr, len);
+    return "";
   };
 
   return {
@@ -59,12 +72,12 @@ export function traceImports(ctx: ProbeContext, world: ProbeSemantics) {
       memory.writeStringResult(ret, world.tracestate());
     },
     "start-span": (namePtr: number, nameLen: number, kind: number, parent: number): number =>
-      world.startSpan(readCountedString(ctx, namePtr, nameLen), kind, parent, clock.nowNs()),
+      world.startSpan(spanName(namePtr, nameLen), kind, parent, clock.nowNs()),
     "start-span-at": (namePtr: number, nameLen: number, kind: number, parent: number, start: bigint): number =>
-      world.startSpan(readCountedString(ctx, namePtr, nameLen), kind, parent, instant(start)),
+      world.startSpan(spanName(namePtr, nameLen), kind, parent, instant(start)),
     // The `.f64` twins are what a sandboxed module calls (host/load/lower-i64.ts): the i64 arrives as a number.
     "start-span-at.f64": (namePtr: number, nameLen: number, kind: number, parent: number, start: number): number =>
-      world.startSpan(readCountedString(ctx, namePtr, nameLen), kind, parent, lowered(start, true)),
+      world.startSpan(spanName(namePtr, nameLen), kind, parent, lowered(start, true)),
     "set-attribute-string": (handle: number, kp: number, kl: number, vp: number, vl: number): void => {
       const span = world.attributeTarget(handle);
       if (span === undefined) {
