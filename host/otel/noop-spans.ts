@@ -38,7 +38,8 @@ function isHex(text: string, length: number): boolean {
   if (text.length !== length) return false;
   for (let i = 0; i < length; i++) {
     const c = text.charCodeAt(i);
-    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70))) return false;
+    // 0-9, or a-f / A-F (they differ only in bit 5, so c | 32 folds exactly those onto a-f).
+    if ((c - 48) >>> 0 > 9 && ((c | 32) - 97) >>> 0 > 5) return false;
   }
   return true;
 }
