@@ -12,13 +12,15 @@ import {
 
 /**
  * The spans of the API's no-op tracer, made without it. With no SDK
- * registered, the global provider's tracers delegate to the API's
- * NoopTracer, whose `startSpan` checks the parent's ids with two
- * case-insensitive regular expressions: ~120 ns a span here, most of what an
- * unsampled span costs. The host starts such spans itself, with the same
- * rule written as loops, and gets the very span NoopTracer would return: a
- * non-recording span carrying the parent's span context when it is a valid
- * one, the invalid span context otherwise.
+ * registered, a span goes ProxyTracer -> its provider -> NoopTracer, which
+ * checks the parent's ids with two case-insensitive regular expressions, and
+ * the host would first have decoded the span's name and converted its start
+ * time, neither of which a no-op span keeps. The host makes the very span
+ * NoopTracer would return instead (a non-recording span carrying the parent's
+ * span context when it is a valid one, the invalid span context otherwise),
+ * with the same validity rule as a loop over the 48 digits. The rule itself
+ * costs about what the regular expressions cost; the rest is what is saved
+ * (~110 ns a request on the bench's no-SDK row).
  */
 
 /** What a ProxyTracerProvider delegates to while no SDK is registered (the API's own no-op provider). */
