@@ -29,7 +29,9 @@ const UNREGISTERED = new ProxyTracerProvider().getDelegate();
 /**
  * Whether spans of `provider` are the API's no-op spans right now: it is the
  * API's proxy and nothing is registered behind it. Checked per span, since an
- * application may register its SDK at any time.
+ * application may register its SDK at any time. (A delegate removed again
+ * with `setDelegate(undefined)`, which the API's types do not allow, counts
+ * as none, though a ProxyTracer that had cached it would keep using it.)
  */
 export function isUnregistered(provider: TracerProvider): boolean {
   return provider instanceof ProxyTracerProvider && provider.getDelegate() === UNREGISTERED;

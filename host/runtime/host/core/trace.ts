@@ -51,7 +51,8 @@ export function traceImports(ctx: ProbeContext, world: ProbeSemantics) {
   /**
    * A span's name: decoded while an SDK is registered (its sampler reads it
    * before the span exists); with none the span is the API's no-op span,
-   * which has no name, so it is only bounds-checked.
+   * which has no name, so it is only bounds-checked. startSpan decides the
+   * same way a moment later: nothing can register an SDK in between.
    */
   const spanName = (ptr: number, len: number): string => {
     if (!isUnregistered(ctx.tracerProvider)) return readCountedString(ctx, ptr, len);
