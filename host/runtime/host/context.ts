@@ -64,7 +64,7 @@ export interface ActiveCall {
 /**
  * Everything the probe world's semantics need of one probe (host/runtime/host/semantics.ts),
  * whichever path lowers its calls: the fast path adds the guest memory
- * (imports/context.ts), the jco path receives values already lifted. One per
+ * (core/context.ts), the jco path receives values already lifted. One per
  * loaded probe instance: sandbox state never lives in module globals.
  */
 export interface WorldContext {
