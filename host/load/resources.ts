@@ -84,23 +84,20 @@ export function resourceReplacements(
       r.pos += nameLength; // the name, checked by parseModule
       const kind = r.u8();
       const twinType = kind === 0 && lowering !== undefined ? (lowering.twinType[funcs++] as number) : -1;
+      // A world interface imported at a semver-compatible version is linked
+      // under the world's own name (world/names.ts worldInterface).
       const canonical = worldInterface(moduleName);
+      if (canonical !== undefined && canonical !== moduleName) {
+        const encoded = UTF8.encode(canonical);
+        out.u32(encoded.length).bytes(encoded);
+      } else out.range(bytes, from, afterModule);
       if (twinType >= 0) {
         r.u32();
-        if (canonical !== undefined && canonical !== moduleName) {
-          const encoded = UTF8.encode(canonical);
-          out.u32(encoded.length).bytes(encoded);
-        } else out.range(bytes, from, afterModule);
         out.u32(nameLength + F64_TWIN_SUFFIX_BYTES.length).range(bytes, nameStart, nameStart + nameLength);
         out.bytes(F64_TWIN_SUFFIX_BYTES).u8(0).u32(twinType);
         continue;
       }
-      // A world interface imported at a semver-compatible version is linked
-      // under the world's own name (world/names.ts worldInterface).
-      if (canonical !== undefined && canonical !== moduleName) {
-        const encoded = UTF8.encode(canonical);
-        out.u32(encoded.length).bytes(encoded).bytes(bytes.subarray(afterModule, r.pos));
-      } else out.bytes(bytes.subarray(from, r.pos));
+      out.range(bytes, afterModule, r.pos); // the name and the kind, as they were
       if (kind === 1) {
         const typeAt = r.pos;
         readValType(r);
