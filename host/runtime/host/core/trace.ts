@@ -38,8 +38,12 @@ function lowered(value: number, unsigned: boolean): number {
 export function traceImports(ctx: ProbeContext, world: ProbeSemantics) {
   const { memory, clock } = ctx;
 
-  /** An integer attribute, as OpenTelemetry JS numbers are: doubles, exact up to 2^53 like every JS exporter. */
-  const setAttributeNumber = (handle: number, kp: number, kl: number, value: number): void => {
+  /**
+   * A number or boolean attribute: its key decoded only for a span that
+   * records. Integers are doubles, as OpenTelemetry JS numbers are: exact up
+   * to 2^53 like every JS exporter.
+   */
+  const setAttributeValue = (handle: number, kp: number, kl: number, value: number | boolean): void => {
     const span = world.attributeTarget(handle);
     if (span === undefined) {
       memory.checkString(kp, kl);
@@ -90,27 +94,17 @@ export function traceImports(ctx: ProbeContext, world: ProbeSemantics) {
       span.setAttribute(key, readCountedString(ctx, vp, vl));
     },
     "set-attribute-int": (handle: number, kp: number, kl: number, value: bigint): void => {
-      setAttributeNumber(handle, kp, kl, Number(value));
+      setAttributeValue(handle, kp, kl, Number(value));
     },
     // f64.convert_i64_s rounded the value exactly as Number(bigint) does.
     "set-attribute-int.f64": (handle: number, kp: number, kl: number, value: number): void => {
-      setAttributeNumber(handle, kp, kl, lowered(value, false));
+      setAttributeValue(handle, kp, kl, lowered(value, false));
     },
     "set-attribute-float": (handle: number, kp: number, kl: number, value: number): void => {
-      const span = world.attributeTarget(handle);
-      if (span === undefined) {
-        memory.checkString(kp, kl);
-        return;
-      }
-      span.setAttribute(readCountedString(ctx, kp, kl), value);
+      setAttributeValue(handle, kp, kl, value);
     },
     "set-attribute-bool": (handle: number, kp: number, kl: number, value: number): void => {
-      const span = world.attributeTarget(handle);
-      if (span === undefined) {
-        memory.checkString(kp, kl);
-        return;
-      }
-      span.setAttribute(readCountedString(ctx, kp, kl), value !== 0);
+      setAttributeValue(handle, kp, kl, value !== 0);
     },
     "add-event": (handle: number, namePtr: number, nameLen: number): void => {
       const span = world.recordingSpan(handle);
