@@ -1,7 +1,10 @@
 // With no SDK registered the host makes the API's no-op spans itself
-// (host/otel/noop-spans.ts), without NoopTracer's regular expressions: every
-// parent must give exactly the span NoopTracer gives, hostile ones included,
-// and a provider registered later must take over at the next span.
+// (host/otel/noop-spans.ts) by the OpenTelemetry specification's rule, without
+// NoopTracer's regular expressions: the parent's own non-recording span as it
+// is, the invalid span without a parent, never a touch on the application's
+// span; whatever a span started under it later sees (an SDK registered in the
+// meantime) must be what it sees under NoopTracer's span, hostile parents
+// included; and a provider registered later must take over at the next span.
 import {
   INVALID_SPAN_CONTEXT,
   ProxyTracerProvider,
@@ -11,6 +14,7 @@ import {
   TraceFlags,
   trace,
 } from "@opentelemetry/api";
+import { AlwaysOnSampler, BasicTracerProvider, type ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { isUnregistered, noopSpan } from "../../host/otel/noop-spans.js";
@@ -27,14 +31,14 @@ function withContext(context: Partial<SpanContext> | Record<string, unknown>) {
 
 /** Parents NoopTracer accepts or refuses: its rule is /^[0-9a-f]{32}$/i and /^[0-9a-f]{16}$/i, not all zeros. */
 const PARENTS: [string, ReturnType<typeof withContext>][] = [
-  ["valid", withContext({ traceId: TRACE, spanId: SPAN, traceFlags: 1 })],
+  ["valid", withContext({ traceId: TRACE, spanId: SPAN, traceFlags: 1, isRemote: true })],
   ["upper-case hex", withContext({ traceId: TRACE.toUpperCase(), spanId: SPAN.toUpperCase(), traceFlags: 0 })],
   [
     "mixed case",
     withContext({ traceId: "4BF92f3577b34da6a3ce929d0e0e4736", spanId: "00F067aa0ba902b7", traceFlags: 1 }),
   ],
   ["all-zero trace id", withContext({ traceId: "0".repeat(32), spanId: SPAN, traceFlags: 1 })],
-  ["all-zero span id", withContext({ traceId: TRACE, spanId: "0".repeat(16), traceFlags: 1 })],
+  ["all-zero span id", withContext({ traceId: TRACE, spanId: "0".repeat(16), traceFlags: 1, isRemote: true })],
   ["trace id one digit short", withContext({ traceId: TRACE.slice(1), spanId: SPAN, traceFlags: 1 })],
   ["trace id one digit long", withContext({ traceId: `${TRACE}0`, spanId: SPAN, traceFlags: 1 })],
   ["span id one digit long", withContext({ traceId: TRACE, spanId: `${SPAN}a`, traceFlags: 1 })],
@@ -48,37 +52,88 @@ const PARENTS: [string, ReturnType<typeof withContext>][] = [
   ["a span id that is not a string", withContext({ traceId: TRACE, spanId: 7, traceFlags: 1 })],
   ["no trace flags", withContext({ traceId: TRACE, spanId: SPAN })],
   ["trace flags not a number", withContext({ traceId: TRACE, spanId: SPAN, traceFlags: "1" })],
-  ["a span whose context is not an object", trace.setSpan(ROOT_CONTEXT, { spanContext: () => 7 } as unknown as Span)],
-  ["no span at all", ROOT_CONTEXT],
 ];
 
-test("every parent gives the span the API's NoopTracer gives", () => {
-  // A proxy with nothing behind it: its tracer is the API's NoopTracer.
-  const noop = new ProxyTracerProvider().getTracer("reference");
-  let valid = 0;
+/** The API's NoopTracer: what a proxy with nothing behind it hands out. */
+const noopTracer = () => new ProxyTracerProvider().getTracer("reference");
+
+test("a parent that is the API's non-recording span is the span itself (the specification's SHOULD)", () => {
+  let itself = 0;
   for (const [label, parent] of PARENTS) {
-    const expected = noop.startSpan("x", {}, parent);
-    const actual = noopSpan(parent);
-    assert.equal(actual.spanContext(), expected.spanContext(), label);
-    // NoopTracer hands back the parent's own span context object when it accepts it.
-    assert.is(
-      actual.spanContext() === trace.getSpanContext(parent),
-      expected.spanContext() === trace.getSpanContext(parent),
-      label,
-    );
-    assert.is(actual.isRecording(), false, label);
-    if (trace.isSpanContextValid(actual.spanContext())) valid++;
+    const span = noopSpan(parent);
+    assert.is(span.isRecording(), false, label);
+    // Field types NoopTracer refuses give the invalid span, as NoopTracer does.
+    const context = trace.getSpanContext(parent) as unknown as Record<string, unknown>;
+    const typed =
+      typeof context.traceId === "string" &&
+      typeof context.spanId === "string" &&
+      typeof context.traceFlags === "number";
+    if (typed) {
+      assert.is(span, trace.getSpan(parent), label);
+      itself++;
+    } else assert.equal(span.spanContext(), INVALID_SPAN_CONTEXT, label);
   }
-  // The battery holds both kinds: three accepted parents, the rest refused.
-  assert.is(valid, 3);
+  assert.is(itself, PARENTS.length - 4);
 });
 
-test("a broken parent span (its context null) gives the invalid span, where NoopTracer throws", () => {
-  // Not a SpanContext at all: the API's own check reads a field of null. The host's
-  // span must not fail the probe's call over the application's broken parent.
+test("no parent span gives the all-zero, unsampled span context (the specification's MUST)", () => {
+  for (const parent of [ROOT_CONTEXT, ROOT_CONTEXT.setValue(Symbol("unrelated"), 1)]) {
+    const span = noopSpan(parent);
+    assert.equal(span.spanContext(), INVALID_SPAN_CONTEXT);
+    assert.is(span.isRecording(), false);
+    assert.equal(span.spanContext(), noopTracer().startSpan("x", {}, parent).spanContext());
+  }
+});
+
+test("a recording parent gives a new non-recording span with its context, and the parent is left alone", () => {
+  // An application's SDK span under a provider it did not register globally.
+  const tracing = memoryTracing();
+  const appSpan = tracing.provider.getTracer("app").startSpan("app");
+  const parent = trace.setSpan(ROOT_CONTEXT, appSpan);
+  const span = noopSpan(parent);
+  assert.is.not(span, appSpan);
+  assert.is(span.isRecording(), false);
+  assert.is(span.spanContext(), appSpan.spanContext());
+  // What the probe does with its span never reaches the application's.
+  span.setAttribute("probe", true);
+  span.end();
+  assert.ok(appSpan.isRecording(), "the application's span is not ended");
+  appSpan.end();
+  assert.equal(tracing.spans()[0]?.attributes, {});
+  assert.equal(span.spanContext(), noopTracer().startSpan("x", {}, parent).spanContext());
+});
+
+test("a broken parent span (its context null or not an object) gives the invalid span, where NoopTracer throws on null", () => {
+  for (const value of [null, 7, "x"]) {
+    const parent = trace.setSpan(ROOT_CONTEXT, { spanContext: () => value } as unknown as Span);
+    assert.equal(noopSpan(parent).spanContext(), INVALID_SPAN_CONTEXT, String(value));
+  }
   const parent = trace.setSpan(ROOT_CONTEXT, { spanContext: () => null } as unknown as Span);
-  assert.throws(() => new ProxyTracerProvider().getTracer("reference").startSpan("x", {}, parent));
-  assert.equal(noopSpan(parent).spanContext(), INVALID_SPAN_CONTEXT);
+  assert.throws(() => noopTracer().startSpan("x", {}, parent));
+});
+
+test("a span started under the host's no-op span sees what it sees under NoopTracer's, for every parent", () => {
+  // Where NoopTracer replaces a refused context with the invalid one, the host keeps the parent's: the
+  // difference can only reach a span started under it, and an SDK checks every parent itself.
+  const parentBased = memoryTracing().provider.getTracer("later");
+  const alwaysOn = new BasicTracerProvider({ sampler: new AlwaysOnSampler() }).getTracer("later");
+  let children = 0;
+  for (const sdk of [parentBased, alwaysOn]) {
+    for (const [label, parent] of [...PARENTS, ["no span at all", ROOT_CONTEXT] as const]) {
+      const under = (span: Span) =>
+        sdk.startSpan("child", {}, trace.setSpan(ROOT_CONTEXT, span)) as unknown as ReadableSpan;
+      const ours = under(noopSpan(parent));
+      const theirs = under(noopTracer().startSpan("x", {}, parent));
+      assert.equal(ours.parentSpanContext, theirs.parentSpanContext, label);
+      const keepsTrace = (s: ReadableSpan) => s.spanContext().traceId === trace.getSpanContext(parent)?.traceId;
+      assert.is(keepsTrace(ours), keepsTrace(theirs), label);
+      assert.is(ours.spanContext().traceFlags, theirs.spanContext().traceFlags, label);
+      assert.is(ours.spanContext().traceState, theirs.spanContext().traceState, label);
+      if (sdk === alwaysOn && ours.parentSpanContext !== undefined) children++;
+    }
+  }
+  // The battery holds both kinds: three parents an SDK takes, the rest it refuses.
+  assert.is(children, 3);
 });
 
 test("a provider counts as unregistered only while it is the API's proxy with nothing behind it", () => {
