@@ -11,13 +11,13 @@ import * as assert from "uvu/assert";
 import { manualClock } from "../../host/clock/clock.js";
 import { isSandprobeError } from "../../host/errors.js";
 import { COST_MODEL_VERSION, meterModule } from "../../host/load/index.js";
-import { MEMORY_GROW_COST } from "../../host/load/meter/cost.js";
+import { IMPORT_CALL_COST, MEMORY_GROW_COST } from "../../host/load/meter/cost.js";
 import type { ProbeRuntime } from "../../host/runtime/runtime.js";
 import { DEFAULT_LIMITS, FUEL_PER_MS, type HostLimitOverrides, hostLimits } from "../../host/world/limits.js";
 import { memoryTracing } from "../support/otel.js";
 import { probeBytes } from "../support/probes.js";
 import { unsignedRuntime } from "../support/runtime.js";
-import { build, i32, op } from "./support/builder.js";
+import { build, i32, op, u32 } from "./support/builder.js";
 import { instantiate } from "./support/instance.js";
 
 const parent = trace.setSpanContext(ROOT_CONTEXT, {
@@ -119,7 +119,39 @@ test("memory.grow costs 1 + MEMORY_GROW_COST fuel (since cost model 2), whether 
     const [left] = [grow(1_000_000)].flat() as number[];
     assert.is(1_000_000 - (left as number), 4 + MEMORY_GROW_COST, round);
   }
-  assert.is(COST_MODEL_VERSION, 3);
+});
+
+test("a call that can reach the host costs 1 + IMPORT_CALL_COST fuel (since cost model 4)", async () => {
+  // A refused host call still costs ~50-80 ns: charged 1, a loop of them ran ~4x past its budget in time.
+  const NOOP = { params: [], results: [] } as const;
+  const module = (tableHolds: readonly number[]) =>
+    build({
+      imports: [{ module: "env", name: "host", type: NOOP }],
+      table: { min: 2, max: 2 },
+      elements: [{ offset: 0, funcs: tableHolds }],
+      funcs: [
+        // call 0 (the import), end: 2 instructions.
+        { type: NOOP, export: "direct", body: [...op("call"), ...u32(0)] },
+        { type: NOOP, body: [] },
+        // call_indirect of slot 0 (function 2, the local one), end: 3 instructions, + the callee's end.
+        { type: NOOP, export: "indirect", body: [...i32(0), ...op("call_indirect"), ...u32(0), 0] },
+      ],
+    });
+  const used = async (bytes: Uint8Array, name: string) => {
+    const loaded = await instantiate(meterModule(bytes, { entries: ["direct", "indirect"] }).bytes, {
+      env: { host: () => {} },
+    });
+    const [left] = [loaded.fn(name)(1_000_000)].flat() as number[];
+    return 1_000_000 - (left as number);
+  };
+  const localOnly = module([2]);
+  const importToo = module([2, 0]);
+  assert.is(await used(localOnly, "direct"), 2 + IMPORT_CALL_COST);
+  assert.is(await used(importToo, "direct"), 2 + IMPORT_CALL_COST);
+  // The same indirect call of the same local function: dearer only where a table can hold the import.
+  assert.is(await used(localOnly, "indirect"), 4);
+  assert.is(await used(importToo, "indirect"), 4 + IMPORT_CALL_COST);
+  assert.is(COST_MODEL_VERSION, 4);
 });
 
 test("a loop in init with the default limits: the load fails with E_FUEL_EXHAUSTED within the 1 ms budget", async () => {

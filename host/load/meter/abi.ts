@@ -19,7 +19,7 @@ export const START_EXPORT = "sandprobe:start";
 /** Name of the custom section describing the metering a module went through. */
 export const METERING_SECTION = "sandprobe.metering";
 /** Version of the cost model: bump it whenever the same code would be charged differently. */
-export const COST_MODEL_VERSION = 3;
+export const COST_MODEL_VERSION = 4;
 
 /** What METERING_SECTION holds. */
 export interface MeteringInfo {

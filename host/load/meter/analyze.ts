@@ -1,7 +1,7 @@
 import { SandprobeError } from "../../errors.js";
 import { ByteReader, InstructionReader, readValType } from "../../wasm/index.js";
 import { Op } from "../../wasm/opcodes.js";
-import { DYNAMIC_SHIFT, INSTRUCTION_COST, MEMORY_GROW_COST } from "./cost.js";
+import { DYNAMIC_SHIFT, IMPORT_CALL_COST, INSTRUCTION_COST, MEMORY_GROW_COST } from "./cost.js";
 import { NumberList } from "./number-list.js";
 
 /**
@@ -87,6 +87,8 @@ export class CodeAnalysis {
   readonly segmentRegion: NumberList;
   /** Instruction cost of each region; a body's first region is the body outside loops. */
   readonly regionCost: NumberList;
+  /** The segment of every call_indirect (chargeIndirectImports adds the import cost to them). */
+  readonly indirectSegments: NumberList;
 
   /**
    * Room for `count` bodies in `codeBytes` bytes of code. The lists start at
@@ -118,6 +120,7 @@ export class CodeAnalysis {
     this.segmentCost = new NumberList(codeBytes / 10);
     this.segmentRegion = new NumberList(codeBytes / 10);
     this.regionCost = new NumberList(codeBytes / 40);
+    this.indirectSegments = new NumberList(codeBytes / 200);
   }
 
   has(body: number, flag: number): boolean {
@@ -131,12 +134,30 @@ export class CodeAnalysis {
     this.segmentCost.release();
     this.segmentRegion.release();
     this.regionCost.release();
+    this.indirectSegments.release();
+  }
+
+  /**
+   * Charge every call_indirect as a call that may reach an import (cost
+   * model 4): for a module whose tables can hold an imported function, which
+   * is known only once every body has been read (a `ref.func` in code counts).
+   */
+  chargeIndirectImports(): void {
+    const segments = this.indirectSegments;
+    for (let i = 0; i < segments.length; i++) {
+      const segment = segments.data[i] as number;
+      const region = this.segmentRegion.data[segment] as number;
+      this.segmentCost.data[segment] = (this.segmentCost.data[segment] as number) + IMPORT_CALL_COST;
+      this.regionCost.data[region] = (this.regionCost.data[region] as number) + IMPORT_CALL_COST;
+    }
   }
 }
 
 export interface ModuleContext {
   /** Functions including imports. */
   readonly funcCount: number;
+  /** Imported functions: the first `importedFuncs` indices. */
+  readonly importedFuncs: number;
   /** Globals including imports, before the fuel global is added. */
   readonly globalCount: number;
   readonly typeCount: number;
@@ -283,6 +304,7 @@ export function analyzeBody(
         break;
       case Op.call:
         if (ins.index >= ctx.funcCount) malformed(`call to function ${ins.index} of ${ctx.funcCount}`, at);
+        if (ins.index < ctx.importedFuncs) cost += IMPORT_CALL_COST;
         calls.push(ins.index);
         calls.push(segment);
         points.push3(at, Point.call, ins.index);
@@ -291,6 +313,7 @@ export function analyzeBody(
       case Op.callIndirect:
         if (ins.index >= ctx.typeCount) malformed(`call_indirect of type ${ins.index} of ${ctx.typeCount}`, at);
         flags |= BodyFlag.indirect;
+        out.indirectSegments.push(segment);
         points.push3(at, Point.call, -1);
         points.push3(r.pos, Point.reload, -1);
         break;

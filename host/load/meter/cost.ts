@@ -1,10 +1,11 @@
 import { Op } from "../../wasm/opcodes.js";
 
 /**
- * The cost model (COST_MODEL_VERSION 3): every instruction of the original
+ * The cost model (COST_MODEL_VERSION 4): every instruction of the original
  * code costs 1 fuel, charged statically per region, or per segment in large
- * regions (version 3; see analyze.ts), and
- * `memory.grow` `MEMORY_GROW_COST` more (version 2). The
+ * regions (version 3; see analyze.ts),
+ * `memory.grow` `MEMORY_GROW_COST` more (version 2), and a call that can
+ * reach an imported function `IMPORT_CALL_COST` more (version 4). The
  * instructions whose work grows with an operand also pay for that operand,
  * at run time, before they run: `length >>> shift` more fuel, where length is
  * the operand on top of the stack (bytes for memory, elements for tables).
@@ -18,6 +19,18 @@ export const INSTRUCTION_COST = 1;
  * code and a budget in time (FUEL_PER_MS) could not hold (docs/metering.md).
  */
 export const MEMORY_GROW_COST = 200;
+
+/**
+ * Extra fuel for a call to an imported function: a round trip into the host
+ * costs ~50-80 ns even when the host refuses the call at once (a span start
+ * over its quota, a log line over its window), ~40 fuel at FUEL_PER_MS's
+ * 2 ns, where the `call` instruction alone costs 1. Without it a loop of
+ * refused host calls ran ~8 ns per fuel, 4x longer than the budget in time
+ * allows (docs/metering.md, section 9). A `call_indirect` costs it too in a
+ * module whose tables can hold an import (some `ref.func` or element
+ * segment names one).
+ */
+export const IMPORT_CALL_COST = 40;
 
 /** Opcode -> shift of the per-length charge: memory ops pay 1 per 8 bytes, table ops 1 per element. */
 export const DYNAMIC_SHIFT: ReadonlyMap<number, number> = new Map([

@@ -114,6 +114,7 @@ export function meterReplacements(
   // Pass 1: analyze every body.
   const ctx = {
     funcCount,
+    importedFuncs,
     globalCount: facts.globalCount,
     typeCount: module.types.length,
     referenced: facts.referenced,
@@ -125,6 +126,8 @@ export function meterReplacements(
     const params = typeOf(importedFuncs + i).params.length;
     analyzeBody(code, i, bytes, facts.bodyStart[i] as number, facts.bodyEnd[i] as number, params, ctx);
   }
+  // Now that every ref.func is known: can a table hold an import?
+  if (facts.referenced.subarray(0, importedFuncs).includes(1)) code.chargeIndirectImports();
 
   // Entries: each exported function named in options (entryExports), and the start function.
   const wanted = new Set(options.entries);
