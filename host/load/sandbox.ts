@@ -1,5 +1,6 @@
 import { replaceSections } from "../wasm/rebuild.js";
 import type { ParsedModule } from "../wasm/types.js";
+import { coreImport } from "../world/core-abi.js";
 import type { HostLimits } from "../world/limits.js";
 import { PROBE_ENTRIES, worldInterface } from "../world/names.js";
 import { F64_TWIN_SUFFIX, planI64Lowering } from "./lower-i64.js";
@@ -25,12 +26,24 @@ export function sandboxModule(module: ParsedModule, limits: HostLimits): Sandbox
   const facts = scanModule(module);
   const lowering = planI64Lowering(module, facts);
   const resources = resourceReplacements(module, limits, lowering);
-  const metering = meterReplacements(module, { entries: PROBE_ENTRIES, lowering }, facts);
+  const reentrant = reentrantImports(module);
+  const metering = meterReplacements(module, { entries: PROBE_ENTRIES, lowering, reentrant }, facts);
   const replacements = new Map<number, Uint8Array | null>([...resources, ...metering.replacements]);
   return {
     bytes: replaceSections(module.bytes, module.sections, replacements, metering.trailer),
     metering: metering.info,
   };
+}
+
+/**
+ * Per imported function, 1 when the host calls back into the probe while it
+ * runs: the world's functions that return a string through `cabi_realloc`
+ * (and, to be safe, anything outside the world, which admission refuses
+ * anyway). What metering needs to see recursion through the host.
+ */
+export function reentrantImports(module: ParsedModule): Uint8Array {
+  const functions = module.imports.filter((i) => i.desc.kind === "func");
+  return Uint8Array.from(functions, (i) => (coreImport(i.module, i.name)?.returnsString === false ? 0 : 1));
 }
 
 /**

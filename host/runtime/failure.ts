@@ -1,6 +1,7 @@
 import type { HostClock } from "../clock/clock.js";
 import { SandprobeError } from "../errors.js";
-import { takeFuelExhausted } from "../load/meter/abi.js";
+import { takeMeteredTrap } from "../load/meter/abi.js";
+import { CALL_DEPTH_LIMIT } from "../load/meter/cost.js";
 import type { ProbeStats } from "./stats.js";
 
 /**
@@ -34,18 +35,29 @@ export function classifyFailure(error: unknown, probe: string, abortMessage: str
 
 /**
  * After a metered call threw: E_FUEL_EXHAUSTED when the probe ran out of
- * fuel, undefined for every other failure (classify those with
- * classifyFailure). Resets the fuel counter either way (see takeFuelExhausted).
+ * fuel, E_PROBE_TRAP "stack overflow" when it called deeper than the call
+ * depth limit (as when V8's own stack runs out, only sooner), undefined for
+ * every other failure (classify those with classifyFailure). Resets the fuel
+ * counter either way (see takeMeteredTrap).
  */
-export function fuelExhaustion(
+export function meteredFailure(
   error: unknown,
   exports: WebAssembly.Exports,
   probe: string,
   budget: number,
 ): SandprobeError | undefined {
-  if (!(error instanceof WebAssembly.RuntimeError) || !takeFuelExhausted(exports)) return undefined;
-  const message = `${probe} ran out of fuel (budget ${budget})`;
-  return new SandprobeError("E_FUEL_EXHAUSTED", message, { probe, budget }, { cause: error });
+  if (!(error instanceof WebAssembly.RuntimeError)) return undefined;
+  const trap = takeMeteredTrap(exports);
+  if (trap === "fuel") {
+    const message = `${probe} ran out of fuel (budget ${budget})`;
+    return new SandprobeError("E_FUEL_EXHAUSTED", message, { probe, budget }, { cause: error });
+  }
+  if (trap === "depth") {
+    const message = `${probe} trapped: stack overflow (more than ${CALL_DEPTH_LIMIT} nested calls)`;
+    const detail = { probe, trap: "stack overflow", callDepthLimit: CALL_DEPTH_LIMIT };
+    return new SandprobeError("E_PROBE_TRAP", message, detail, { cause: error });
+  }
+  return undefined;
 }
 
 /**

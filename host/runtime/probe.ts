@@ -7,7 +7,7 @@ import { ProbeTelemetry, type ProbeTelemetryOptions } from "../otel/probe-teleme
 import { SpanTable } from "../otel/span-table.js";
 import { type HookName, type Manifest, stringEncodingOf } from "../world/manifest.js";
 import { postReturnExport } from "../world/names.js";
-import { classifyFailure, FailurePolicy, fuelExhaustion } from "./failure.js";
+import { classifyFailure, FailurePolicy, meteredFailure } from "./failure.js";
 import { initView } from "./host/context.js";
 import type { ActiveCall, ProbeContext, ProbeLogRecord, RequestView } from "./host/core/context.js";
 import { GuestMemory } from "./host/core/guest-memory.js";
@@ -192,7 +192,7 @@ export class LoadedProbe implements Probe {
   private trapped(error: unknown, budget: number): SandprobeError {
     this.poisoned = true;
     return (
-      fuelExhaustion(error, this.exports ?? {}, this.name, budget) ??
+      meteredFailure(error, this.exports ?? {}, this.name, budget) ??
       classifyFailure(error, this.name, this.ctx.abortMessage)
     );
   }

@@ -87,6 +87,8 @@ export const Op = {
   globalSet: 0x24,
   memoryGrow: 0x40,
   i32Const: 0x41,
+  i32Eqz: 0x45,
+  i32Add: 0x6a,
   i32Sub: 0x6b,
   i32LtS: 0x48,
   i32ShrU: 0x76,

@@ -4,7 +4,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { isSandprobeError } from "../../host/errors.js";
-import { FUEL_EXPORT, meterModule, START_EXPORT } from "../../host/load/index.js";
+import { DEPTH_EXPORT, FUEL_EXPORT, meterModule, START_EXPORT } from "../../host/load/index.js";
 import { readSections, SectionId } from "../../host/wasm/index.js";
 import { errorCodeOf } from "../support/errors.js";
 import { probeBytes, seededBytes } from "../support/probes.js";
@@ -51,7 +51,7 @@ test("indices just past each index space are refused, even those metering would 
 });
 
 test("export names of the metering ABI cannot be claimed by the probe", () => {
-  for (const name of [FUEL_EXPORT, START_EXPORT]) {
+  for (const name of [FUEL_EXPORT, DEPTH_EXPORT, START_EXPORT]) {
     const bytes = build({ ...entry([]), exports: [{ name, kind: "func", index: 0 }] });
     assert.is(
       errorCodeOf(() => meterModule(bytes, { entries: ["hook"] })),

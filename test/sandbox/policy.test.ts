@@ -3,8 +3,8 @@
 // safe), and fuel statistics report what completed calls used.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { admitProbe, sandboxModule } from "../../host/load/index.js";
-import { fuelExhaustion } from "../../host/runtime/failure.js";
+import { admitProbe, CALL_DEPTH_LIMIT, sandboxModule } from "../../host/load/index.js";
+import { meteredFailure } from "../../host/runtime/failure.js";
 import { FuelStats } from "../../host/runtime/fuel-stats.js";
 import { parseModule } from "../../host/wasm/index.js";
 import { DEFAULT_LIMITS, type HostLimits, hostLimits, probeLimits } from "../../host/world/limits.js";
@@ -68,19 +68,33 @@ test("host limits with a budget the i32 counter cannot hold are refused: E_LIMIT
   );
 });
 
-test("fuelExhaustion names fuel traps only", async () => {
+test("meteredFailure names fuel and call depth traps only", async () => {
   const loop = sandboxed(await probeBytes("hostile", "infinite-loop"), {});
   const loaded = await instantiateMetered(loop.bytes);
   try {
     loaded.fn("request")(loop.fuelPerHook);
     assert.unreachable("the loop returned");
   } catch (error) {
-    const failure = fuelExhaustion(error, loaded.exports, "infinite-loop", loop.fuelPerHook);
+    const failure = meteredFailure(error, loaded.exports, "infinite-loop", loop.fuelPerHook);
     assert.is(failure?.code, "E_FUEL_EXHAUSTED");
     assert.equal(failure?.detail, { probe: "infinite-loop", budget: 50_000 });
   }
-  assert.is(fuelExhaustion(new WebAssembly.RuntimeError("unreachable"), loaded.exports, "x", 1), undefined);
-  assert.is(fuelExhaustion(new RangeError("Maximum call stack size exceeded"), loaded.exports, "x", 1), undefined);
+  const recursion = sandboxed(await probeBytes("hostile", "deep-recursion"), {});
+  const deep = await instantiateMetered(recursion.bytes);
+  try {
+    deep.fn("request")(2_000_000_000);
+    assert.unreachable("the recursion returned");
+  } catch (error) {
+    const failure = meteredFailure(error, deep.exports, "deep-recursion", 2_000_000_000);
+    assert.is(failure?.code, "E_PROBE_TRAP");
+    assert.equal(failure?.detail, {
+      probe: "deep-recursion",
+      trap: "stack overflow",
+      callDepthLimit: CALL_DEPTH_LIMIT,
+    });
+  }
+  assert.is(meteredFailure(new WebAssembly.RuntimeError("unreachable"), loaded.exports, "x", 1), undefined);
+  assert.is(meteredFailure(new RangeError("Maximum call stack size exceeded"), loaded.exports, "x", 1), undefined);
 });
 
 test("fuel statistics: percentiles over recent calls, totals over all", () => {

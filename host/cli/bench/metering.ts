@@ -9,6 +9,7 @@
 import { admitProbe } from "../../load/admit.js";
 import { START_EXPORT } from "../../load/index.js";
 import { meterModule } from "../../load/meter/index.js";
+import { reentrantImports } from "../../load/sandbox.js";
 import { parseModule } from "../../wasm/index.js";
 import { DEFAULT_LIMITS, probeLimits } from "../../world/limits.js";
 import { PROBE_ENTRIES } from "../../world/names.js";
@@ -34,7 +35,8 @@ export function stubImports(bytes: Uint8Array): WebAssembly.Imports {
 export async function meteringRows(name: string, bytes: Uint8Array, options: CompareOptions): Promise<Row[]> {
   const admitted = admitProbe(bytes);
   const limits = probeLimits(DEFAULT_LIMITS, admitted.manifest.limits);
-  const sandboxed = meterModule(admitted.module.bytes, { entries: PROBE_ENTRIES });
+  const reentrant = reentrantImports(admitted.module);
+  const sandboxed = meterModule(admitted.module.bytes, { entries: PROBE_ENTRIES, reentrant });
   const plain = (await WebAssembly.instantiate(bytes as Uint8Array<ArrayBuffer>, stubImports(bytes))).instance.exports;
   const metered = (
     await WebAssembly.instantiate(sandboxed.bytes as Uint8Array<ArrayBuffer>, stubImports(sandboxed.bytes))

@@ -1,4 +1,5 @@
 import { SandprobeError } from "../../errors.js";
+import { CALL_DEPTH_LIMIT } from "./cost.js";
 
 /**
  * The ABI of a metered module (docs/metering.md). A metered module:
@@ -9,17 +10,27 @@ import { SandprobeError } from "../../errors.js";
  *   and the host calls it once, metered, right after instantiation;
  * - carries a METERING_SECTION custom section describing the above (JSON).
  * A metered entry that runs out of fuel traps (`unreachable`) with the fuel
- * counter below zero; no other trap leaves it below zero.
+ * counter below zero; one that calls deeper than CALL_DEPTH_LIMIT traps with
+ * it at DEPTH_EXCEEDED; no other trap leaves it below zero.
  */
 
 /** Export name of the fuel counter global (mutable i32). */
 export const FUEL_EXPORT = "sandprobe:fuel";
+/** Export name of the call depth left (mutable i32 global; cost model 5). */
+export const DEPTH_EXPORT = "sandprobe:depth";
 /** Export name of the metered start function, when the module had a start section. */
 export const START_EXPORT = "sandprobe:start";
 /** Name of the custom section describing the metering a module went through. */
 export const METERING_SECTION = "sandprobe.metering";
 /** Version of the cost model: bump it whenever the same code would be charged differently. */
-export const COST_MODEL_VERSION = 4;
+export const COST_MODEL_VERSION = 5;
+
+/**
+ * What the fuel counter holds after a call went past the call depth limit
+ * (cost model 5): below every value a fuel trap can leave (a charge is at
+ * most 2^30 and is never made while the counter is negative).
+ */
+export const DEPTH_EXCEEDED = -(2 ** 31);
 
 /** What METERING_SECTION holds. */
 export interface MeteringInfo {
@@ -64,15 +75,28 @@ export interface MeteredExports {
   readonly [FUEL_EXPORT]: WebAssembly.Global;
 }
 
+/** Why a metered entry trapped, when metering made it trap: out of fuel, or past the call depth limit. */
+export type MeteredTrap = "fuel" | "depth";
+
 /**
- * After an entry of a metered instance threw: true when it ran out of fuel
- * (the counter is below zero). Resets the counter to zero either way, so a
- * later trap cannot be mistaken for this one.
+ * After an entry of a metered instance threw: "fuel" when it ran out of fuel
+ * (the counter is below zero), "depth" when a call went past the call depth
+ * limit (the counter is DEPTH_EXCEEDED), undefined for any other failure.
+ * Resets the counter to zero either way, so a later trap cannot be mistaken
+ * for this one, and the depth to CALL_DEPTH_LIMIT.
  */
-export function takeFuelExhausted(exports: WebAssembly.Exports): boolean {
+export function takeMeteredTrap(exports: WebAssembly.Exports): MeteredTrap | undefined {
   const global = exports[FUEL_EXPORT];
-  if (!(global instanceof WebAssembly.Global)) return false;
-  const exhausted = (global.value as number) < 0;
+  if (!(global instanceof WebAssembly.Global)) return undefined;
+  const value = global.value as number;
   global.value = 0;
-  return exhausted;
+  // A trap unwinds the calls that took depth without giving it back.
+  const depth = exports[DEPTH_EXPORT];
+  if (depth instanceof WebAssembly.Global) depth.value = CALL_DEPTH_LIMIT;
+  return value === DEPTH_EXCEEDED ? "depth" : value < 0 ? "fuel" : undefined;
+}
+
+/** After an entry threw: true when it ran out of fuel. Resets the counter, as takeMeteredTrap does. */
+export function takeFuelExhausted(exports: WebAssembly.Exports): boolean {
+  return takeMeteredTrap(exports) === "fuel";
 }

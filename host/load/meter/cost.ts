@@ -32,6 +32,21 @@ export const MEMORY_GROW_COST = 200;
  */
 export const IMPORT_CALL_COST = 40;
 
+/**
+ * The most counted calls one stack may hold (cost model 5, depth.ts): a
+ * call past it traps (E_PROBE_TRAP "stack overflow") before V8's own stack
+ * runs out. Unwinding a trap costs ~70 ns a frame: V8's stack holds ~33 000
+ * small frames (~2 ms to unwind), this many ~0.3 ms.
+ */
+export const CALL_DEPTH_LIMIT = 4096;
+
+/**
+ * Uncounted calls a stack may hold besides: the longest path through the
+ * call graph's components. A module whose longest path is longer (a chain of
+ * thousands of distinct functions) counts every call instead.
+ */
+export const CALL_DEPTH_PATH_LIMIT = 1024;
+
 /** Opcode -> shift of the per-length charge: memory ops pay 1 per 8 bytes, table ops 1 per element. */
 export const DYNAMIC_SHIFT: ReadonlyMap<number, number> = new Map([
   [Op.memoryFill, 3],

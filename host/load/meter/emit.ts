@@ -1,17 +1,22 @@
 import type { ByteWriter } from "../../wasm/index.js";
 import { Op } from "../../wasm/index.js";
 import { convertArgument, convertResult } from "../lower-i64.js";
+import { DEPTH_EXCEEDED } from "./abi.js";
 import { BodyFlag, type CodeAnalysis, Point } from "./analyze.js";
+import type { DepthPlan } from "./depth.js";
 import { type MeterPlan, Mode } from "./plan.js";
 
 /**
  * Pass 2 of metering: write each function body with the charges inserted.
  * Inserted sequences leave the operand stack as they found it and open no
  * label that original code could branch to, so the original instructions are
- * copied byte for byte and keep their meaning. The one exception is the
+ * copied byte for byte and keep their meaning. Two exceptions: the
  * conversion around a call of an import lowered to its f64 twin
- * (lower-i64.ts): it changes the type of the value the call takes or gives,
- * to the twin's and back.
+ * (lower-i64.ts) changes the type of the value the call takes or gives, to
+ * the twin's and back; and the body of a function that counts call depth is
+ * wrapped in a block of the function's result type, which the branches to
+ * the function's label (and its final `end`) now leave through, so the depth
+ * is given back after it; a `return` gives it back first.
  */
 
 const I32 = 0x7f;
@@ -41,6 +46,50 @@ export interface EmitContext {
   readonly plan: MeterPlan;
   /** Per imported function: how its i64 crosses as an f64 (lower-i64.ts Carry), if any import is lowered. */
   readonly carry?: Uint8Array | undefined;
+  /** Which functions count toward the call depth (depth.ts). */
+  readonly depth: DepthPlan;
+  /** The depth global's index: the counted calls a stack may still make (counted down from CALL_DEPTH_LIMIT). */
+  readonly depthGlobal: number;
+  /**
+   * Per counted function, the block type of the block its body is wrapped
+   * in (its results): a type index, or minus the one-byte form (0x40 for
+   * none, a value type's byte).
+   */
+  readonly depthBlockType: Int32Array;
+}
+
+/**
+ * At the entry of a counted function: trap when no depth is left (with the
+ * fuel counter at DEPTH_EXCEEDED, so the host can tell why), else take one;
+ * then open the block that every exit but `return` leaves through (see
+ * emitBody).
+ */
+function enterCounted(out: ByteWriter, ctx: EmitContext, i: number): void {
+  const depth = ctx.depthGlobal;
+  out.u8(Op.globalGet).u32(depth).u8(Op.i32Eqz).u8(Op.if).u8(EMPTY);
+  out.u8(Op.i32Const).s32(DEPTH_EXCEEDED).u8(Op.globalSet).u32(ctx.fuel).u8(Op.unreachable).u8(Op.end);
+  out.u8(Op.globalGet).u32(depth).u8(Op.i32Const).u8(1).u8(Op.i32Sub).u8(Op.globalSet).u32(depth);
+  const type = ctx.depthBlockType[i] as number;
+  out.u8(Op.block);
+  if (type < 0) out.u8(-type);
+  else out.s32(type);
+}
+
+/** Before a counted function returns: give its depth back. */
+function leaveCounted(out: ByteWriter, ctx: EmitContext): void {
+  const depth = ctx.depthGlobal;
+  out.u8(Op.globalGet).u32(depth).u8(Op.i32Const).u8(1).u8(Op.i32Add).u8(Op.globalSet).u32(depth);
+}
+
+/** After the body of a counted function (its final `end` closed the block): give the depth back, end. */
+function closeCounted(out: ByteWriter, ctx: EmitContext): void {
+  leaveCounted(out, ctx);
+  out.u8(Op.end);
+}
+
+/** Whether an exit point is a `return` (the other exits leave a counted function through its block). */
+function isReturn(ctx: EmitContext, at: number): boolean {
+  return ctx.bytes[at] === Op.return;
 }
 
 /** How a call's callee carries its i64 as an f64 (0: it does not; -1 is call_indirect). */
@@ -48,35 +97,42 @@ function carryOf(ctx: EmitContext, callee: number): number {
   return ctx.carry !== undefined && callee >= 0 && callee < ctx.importCount ? (ctx.carry[callee] as number) : 0;
 }
 
-/** Whether body `i` calls an import that crosses as an f64. */
-function callsLowered(ctx: EmitContext, i: number): boolean {
+/** Whether static body `i` needs more than a copy: it counts depth, or calls an import that crosses as an f64. */
+function staticNeedsPoints(ctx: EmitContext, i: number): boolean {
+  if (ctx.depth.counted[i] === 1) return true;
   if (ctx.carry === undefined) return false;
   const { code } = ctx;
-  const calls = code.calls.data;
-  for (let c = code.callsAt[i] as number; c < (code.callsAt[i + 1] as number); c += 2) {
-    if (carryOf(ctx, calls[c] as number) !== 0) return true;
+  const points = code.points.data;
+  const last = code.pointsAt[i + 1] as number;
+  for (let p = code.pointsAt[i] as number; p < last; p += 3) {
+    if (points[p + 1] === Point.call && carryOf(ctx, points[p + 2] as number) !== 0) return true;
   }
   return false;
 }
 
-/** A static body as it was, but for the conversions around calls of lowered imports. */
-function emitConversions(out: ByteWriter, ctx: EmitContext, i: number): void {
+/** A static body as it was, but for the conversions around calls of lowered imports and the depth count. */
+function emitStaticPoints(out: ByteWriter, ctx: EmitContext, i: number): void {
   const { bytes, code } = ctx;
+  const counted = ctx.depth.counted[i] === 1;
   const points = code.points.data;
-  let copied = code.start[i] as number;
+  let copied = code.codeStart[i] as number;
+  out.range(bytes, code.start[i] as number, copied);
+  if (counted) enterCounted(out, ctx, i);
   const last = code.pointsAt[i + 1] as number;
   for (let p = code.pointsAt[i] as number; p < last; p += 3) {
     const kind = points[p + 1];
-    if (kind !== Point.call && kind !== Point.reload) continue;
-    const carry = carryOf(ctx, points[p + 2] as number);
-    if (carry === 0) continue;
     const at = points[p] as number;
+    const returns = counted && kind === Point.exit && isReturn(ctx, at);
+    const carry = kind === Point.call || kind === Point.reload ? carryOf(ctx, points[p + 2] as number) : 0;
+    if (carry === 0 && !returns) continue;
     out.range(bytes, copied, at);
     copied = at;
-    if (kind === Point.call) convertArgument(out, carry);
+    if (returns) leaveCounted(out, ctx);
+    else if (kind === Point.call) convertArgument(out, carry);
     else convertResult(out, carry);
   }
   out.range(bytes, copied, code.end[i] as number);
+  if (counted) closeCounted(out, ctx);
 }
 
 /** The fuel left on the stack: the counter local in cached mode, the global in entry mode. */
@@ -112,7 +168,7 @@ export function emitBody(out: ByteWriter, ctx: EmitContext, i: number): void {
   const start = code.start[i] as number;
   const end = code.end[i] as number;
   if (mode === Mode.static) {
-    if (callsLowered(ctx, i)) emitConversions(out, ctx, i);
+    if (staticNeedsPoints(ctx, i)) emitStaticPoints(out, ctx, i);
     else out.range(bytes, start, end);
     return;
   }
@@ -126,8 +182,10 @@ export function emitBody(out: ByteWriter, ctx: EmitContext, i: number): void {
   out.u32(code.has(i, BodyFlag.dynamic) ? 2 : 1).u8(I32);
 
   const cached = mode === Mode.cached;
+  const counted = ctx.depth.counted[i] === 1;
   out.u8(Op.globalGet).u32(fuel);
   charge(out, segmentCharge[code.segmentsAt[i] as number] as number, counter, fuel, cached);
+  if (counted) enterCounted(out, ctx, i);
   const points = code.points.data;
   let copied = codeStart;
   const last = code.pointsAt[i + 1] as number;
@@ -136,7 +194,8 @@ export function emitBody(out: ByteWriter, ctx: EmitContext, i: number): void {
     const kind = points[p + 1];
     const arg = points[p + 2] as number;
     const carry = kind === Point.call || kind === Point.reload ? carryOf(ctx, arg) : 0;
-    if (kind !== Point.dynamic && kind !== Point.segment && !cached && carry === 0) continue;
+    const returns = counted && kind === Point.exit && isReturn(ctx, at);
+    if (kind !== Point.dynamic && kind !== Point.segment && !cached && carry === 0 && !returns) continue;
     if (kind === Point.segment && segmentCharge[arg] === 0) continue;
     if (at > copied) {
       out.range(bytes, copied, at);
@@ -152,7 +211,8 @@ export function emitBody(out: ByteWriter, ctx: EmitContext, i: number): void {
         charge(out, segmentCharge[arg] as number, counter, fuel, cached);
         break;
       case Point.exit:
-        writeBack(out, counter, fuel);
+        if (cached) writeBack(out, counter, fuel);
+        if (returns) leaveCounted(out, ctx);
         break;
       case Point.call:
         if (cached && !callsPure(ctx, arg)) writeBack(out, counter, fuel);
@@ -173,6 +233,7 @@ export function emitBody(out: ByteWriter, ctx: EmitContext, i: number): void {
     }
   }
   out.range(bytes, copied, end);
+  if (counted) closeCounted(out, ctx);
 }
 
 /** Whether a call needs no write-back: a static function that never leaves wasm. */

@@ -7,6 +7,7 @@ import {
   customSections,
   encodeCustomSection,
   encodeName,
+  encodeS32,
   encodeU32,
   parseModule,
   replaceSections,
@@ -16,6 +17,7 @@ import {
 import type { I64Lowering } from "../lower-i64.js";
 import {
   COST_MODEL_VERSION,
+  DEPTH_EXPORT,
   encodeMeteringInfo,
   FUEL_EXPORT,
   METERING_SECTION,
@@ -23,6 +25,8 @@ import {
   START_EXPORT,
 } from "./abi.js";
 import { analyzeBody, CodeAnalysis } from "./analyze.js";
+import { CALL_DEPTH_LIMIT } from "./cost.js";
+import { planCallDepth } from "./depth.js";
 import { type EmitContext, emitBody, emitWrapper } from "./emit.js";
 import { planMetering } from "./plan.js";
 import { type ModuleFacts, scanModule } from "./scan.js";
@@ -41,6 +45,13 @@ export interface MeterOptions {
    * section; the import section itself is the caller's to rewrite.
    */
   readonly lowering?: I64Lowering;
+  /**
+   * Per imported function, 1 when the host may call back into the module's
+   * exported functions while it runs (as an import returning a string calls
+   * `cabi_realloc`). Recursion through such a call counts toward the call
+   * depth (depth.ts). Without it every import may.
+   */
+  readonly reentrant?: Uint8Array;
 }
 
 export interface MeteredModule {
@@ -138,6 +149,18 @@ export function meterReplacements(
       escapes[exp.index - importedFuncs] = 1;
   }
   const plan = planMetering(code, importedFuncs, escapes);
+  // Which functions count toward the call depth: the recursive ones, through tables and host callbacks too.
+  const callbacks: number[] = [];
+  for (const exp of module.exports) {
+    if (exp.kind === "func" && !wanted.has(exp.name) && exp.index >= importedFuncs) callbacks.push(exp.index);
+  }
+  const depth = planCallDepth({
+    code,
+    importCount: importedFuncs,
+    referenced: tableReach(module, facts),
+    callbacks,
+    reentrant: options.reentrant ?? new Uint8Array(importedFuncs).fill(1),
+  });
 
   // One wrapper per distinct target, numbered after every existing function.
   const wrapperOf = new Map<number, number>();
@@ -168,10 +191,41 @@ export function meterReplacements(
     }
     return index;
   });
+  // The block a counted function's body is wrapped in has the function's results (a type () -> results
+  // when there are several).
+  const depthBlockType = new Int32Array(depth.none ? 0 : bodyCount);
+  if (!depth.none) {
+    for (let i = 0; i < bodyCount; i++) {
+      if (depth.counted[i] !== 1) continue;
+      const results = typeOf(importedFuncs + i).results;
+      if (results.length <= 1) {
+        depthBlockType[i] = -(results.length === 0 ? 0x40 : VALTYPE_BYTE[results[0] as ValType]);
+        continue;
+      }
+      const type: FuncType = { params: [], results };
+      let index = types.findIndex((t) => sameFuncType(t, type));
+      if (index < 0) {
+        index = types.length;
+        types.push(type);
+        newTypes.push(encodeFuncType(type));
+      }
+      depthBlockType[i] = index;
+    }
+  }
 
   const fuelIndex = facts.globalCount;
   const exportsOf = module.sections.find((s) => s.id === SectionId.export);
-  const emit: EmitContext = { bytes, importCount: importedFuncs, fuel: fuelIndex, code, plan, carry: lowering?.carry };
+  const emit: EmitContext = {
+    bytes,
+    importCount: importedFuncs,
+    fuel: fuelIndex,
+    code,
+    plan,
+    carry: lowering?.carry,
+    depth,
+    depthGlobal: fuelIndex + 1,
+    depthBlockType,
+  };
 
   // Pass 2: the code section. Each body is written in place after room for its size,
   // guessed from the original body's (metering rarely changes how many bytes the size takes).
@@ -217,21 +271,26 @@ export function meterReplacements(
     );
   }
 
-  // The fuel counter: (global (mut i32) (i32.const 0)), after every existing global.
-  const fuelGlobal = Uint8Array.of(0x7f, 0x01, 0x41, 0x00, 0x0b);
+  // The fuel counter, (global (mut i32) (i32.const 0)), and the depth left,
+  // (global (mut i32) (i32.const CALL_DEPTH_LIMIT)), after every existing global.
+  // The depth is there even when no call counts: the interface does not depend on the code.
+  const added = [
+    Uint8Array.of(0x7f, 0x01, 0x41, 0x00, 0x0b),
+    Uint8Array.from([0x7f, 0x01, 0x41, ...encodeS32(CALL_DEPTH_LIMIT), 0x0b]),
+  ];
   const globals = facts.globalEntries;
   replacements.set(
     SectionId.global,
     concatBytes([
-      Uint8Array.from(encodeU32((globals?.count ?? 0) + 1)),
+      Uint8Array.from(encodeU32((globals?.count ?? 0) + added.length)),
       globals ? bytes.subarray(globals.start, globals.end) : new Uint8Array(0),
-      fuelGlobal,
+      ...added,
     ]),
   );
 
-  // Exports: entries now name their wrappers; the fuel counter and start are added.
+  // Exports: entries now name their wrappers; the fuel counter, the depth and start are added.
   // Every other entry is copied byte for byte from the original section (no re-encoding per name).
-  const exportCount = module.exports.length + 1 + (startWrapper === undefined ? 0 : 1);
+  const exportCount = module.exports.length + 2 + (startWrapper === undefined ? 0 : 1);
   const exportSection = new ByteWriter(64 + (exportsOf?.end ?? 0) - (exportsOf?.payloadStart ?? 0)).u32(exportCount);
   if (exportsOf) {
     const r = new ByteReader(bytes, exportsOf.payloadStart, exportsOf.end);
@@ -258,6 +317,7 @@ export function meterReplacements(
     exportSection.bytes(encodeName(name)).u8(kind).u32(index);
   };
   exportEntry(FUEL_EXPORT, 3, fuelIndex);
+  exportEntry(DEPTH_EXPORT, 3, fuelIndex + 1);
   if (startWrapper !== undefined) exportEntry(START_EXPORT, 0, startWrapper);
   replacements.set(SectionId.export, exportSection.finish());
   if (facts.start !== undefined) replacements.set(SectionId.start, null);
@@ -287,7 +347,7 @@ export function meteredInterface(module: ParsedModule, options: MeterOptions): M
     throw new SandprobeError("E_UNSUPPORTED", `the module already carries a ${METERING_SECTION} section`);
   }
   for (const exp of module.exports) {
-    if (exp.name === FUEL_EXPORT || exp.name === START_EXPORT) {
+    if (exp.name === FUEL_EXPORT || exp.name === DEPTH_EXPORT || exp.name === START_EXPORT) {
       throw new SandprobeError("E_UNSUPPORTED", `export name "${exp.name}" is reserved for the metering ABI`);
     }
   }
@@ -301,13 +361,26 @@ export function meteredInterface(module: ParsedModule, options: MeterOptions): M
     startExport: hasStart ? START_EXPORT : null,
     entries: entryExports.map((e) => e.name),
   };
-  const addedExports: MeteredInterface["addedExports"] = hasStart
-    ? [
-        { name: FUEL_EXPORT, kind: "global" },
-        { name: START_EXPORT, kind: "func" },
-      ]
-    : [{ name: FUEL_EXPORT, kind: "global" }];
+  const addedExports: MeteredInterface["addedExports"] = [
+    { name: FUEL_EXPORT, kind: "global" },
+    { name: DEPTH_EXPORT, kind: "global" },
+    ...(hasStart ? [{ name: START_EXPORT, kind: "func" } as const] : []),
+  ];
   return { info, entryExports, addedExports, content: encodeMeteringInfo(info) };
+}
+
+/**
+ * Functions a table may hold, imports first (1 = yes): those named by an
+ * element segment or a `ref.func`, and, when a table is imported or
+ * exported (the host could store into it), every exported function.
+ */
+function tableReach(module: ParsedModule, facts: ModuleFacts): Uint8Array {
+  const sharedTable =
+    module.imports.some((i) => i.desc.kind === "table") || module.exports.some((e) => e.kind === "table");
+  if (!sharedTable) return facts.referenced;
+  const reach = facts.referenced.slice();
+  for (const exp of module.exports) if (exp.kind === "func") reach[exp.index] = 1;
+  return reach;
 }
 
 /** The entries of a vector section: its payload after the count. */
