@@ -5,6 +5,7 @@ import type { HostLimits } from "../world/limits.js";
 import { PROBE_ENTRIES, worldInterface } from "../world/names.js";
 import { F64_TWIN_SUFFIX, planI64Lowering } from "./lower-i64.js";
 import { METERING_SECTION, type MeteringInfo, meteredInterface, meterReplacements } from "./meter/index.js";
+import { memoryMaxPages } from "./meter/meter.js";
 import { scanModule } from "./meter/scan.js";
 import { resourceReplacements } from "./resources.js";
 import { descriptorKind, type ModuleShape, shapeOfModule } from "./shape.js";
@@ -27,7 +28,11 @@ export function sandboxModule(module: ParsedModule, limits: HostLimits): Sandbox
   const lowering = planI64Lowering(module, facts);
   const resources = resourceReplacements(module, limits, lowering);
   const reentrant = reentrantImports(module);
-  const metering = meterReplacements(module, { entries: PROBE_ENTRIES, lowering, reentrant }, facts);
+  const metering = meterReplacements(
+    module,
+    { entries: PROBE_ENTRIES, lowering, reentrant, memoryMaxPages: memoryMaxPages(module, limits.memoryPages) },
+    facts,
+  );
   const replacements = new Map<number, Uint8Array | null>([...resources, ...metering.replacements]);
   return {
     bytes: replaceSections(module.bytes, module.sections, replacements, metering.trailer),

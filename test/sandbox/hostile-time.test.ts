@@ -10,15 +10,27 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { manualClock } from "../../host/clock/clock.js";
 import { isSandprobeError } from "../../host/errors.js";
-import { COST_MODEL_VERSION, meterModule } from "../../host/load/index.js";
-import { IMPORT_CALL_COST, MEMORY_GROW_COST } from "../../host/load/meter/cost.js";
+import {
+  admitProbe,
+  COST_MODEL_VERSION,
+  meterModule,
+  sandboxModule,
+  takeFuelExhausted,
+} from "../../host/load/index.js";
+import { IMPORT_CALL_COST, MEMORY_GROW_COST, MEMORY_PAGE_SHIFT } from "../../host/load/meter/cost.js";
 import type { ProbeRuntime } from "../../host/runtime/runtime.js";
-import { DEFAULT_LIMITS, FUEL_PER_MS, type HostLimitOverrides, hostLimits } from "../../host/world/limits.js";
+import {
+  DEFAULT_LIMITS,
+  FUEL_PER_MS,
+  type HostLimitOverrides,
+  hostLimits,
+  probeLimits,
+} from "../../host/world/limits.js";
 import { memoryTracing } from "../support/otel.js";
 import { probeBytes } from "../support/probes.js";
 import { unsignedRuntime } from "../support/runtime.js";
 import { build, i32, op, u32 } from "./support/builder.js";
-import { instantiate } from "./support/instance.js";
+import { instantiate, instantiateMetered, type Loaded } from "./support/instance.js";
 
 const parent = trace.setSpanContext(ROOT_CONTEXT, {
   traceId: "0af7651916cd43dd8448eb211c80319c",
@@ -101,24 +113,59 @@ test("memory.grow in a loop with the default limits: E_FUEL_EXHAUSTED twice, the
   assert.is(stats.timing?.failures, 0);
 });
 
-test("memory.grow costs 1 + MEMORY_GROW_COST fuel (since cost model 2), whether it grows or fails at the cap", async () => {
-  // grow(): memory.grow 1 then drop: 4 instructions (i32.const, memory.grow, drop, end) + the grow's extra.
+test("memory.grow costs 1 + MEMORY_GROW_COST fuel, and each page it adds 1 << MEMORY_PAGE_SHIFT more (cost model 5)", async () => {
+  // grow(n): memory.grow n then drop: 4 instructions (local.get, memory.grow, drop, end) + the grow's extra.
   const module = build({
-    memory: { min: 0, max: 1 },
+    memory: { min: 0, max: 4 },
+    exports: [{ name: "memory", kind: "memory", index: 0 }],
     funcs: [
       {
-        type: { params: [], results: [] },
+        type: { params: ["i32"], results: [] },
         export: "grow",
-        body: [...i32(1), ...op("memory.grow"), 0, ...op("drop")],
+        body: [...op("local.get"), 0, ...op("memory.grow"), 0, ...op("drop")],
       },
     ],
   });
+  const PAGE = 1 << MEMORY_PAGE_SHIFT;
+  const used = (loaded: Loaded, pages: number, budget = 1_000_000) =>
+    budget - (loaded.fn("grow")(pages, budget) as number);
   const loaded = await instantiate(meterModule(module, { entries: ["grow"] }).bytes);
-  const grow = loaded.fn("grow");
-  for (const round of ["grows", "fails at the cap"]) {
-    const [left] = [grow(1_000_000)].flat() as number[];
-    assert.is(1_000_000 - (left as number), 4 + MEMORY_GROW_COST, round);
+  assert.is(used(loaded, 1), 4 + MEMORY_GROW_COST + PAGE, "grows 1 page");
+  assert.is(used(loaded, 3), 4 + MEMORY_GROW_COST + 3 * PAGE, "grows 3 pages, up to the maximum");
+  // At the maximum: a grow fails (memory.grow says -1) and pays no pages, however many it asked for.
+  assert.is(used(loaded, 1), 4 + MEMORY_GROW_COST, "fails at the maximum");
+  assert.is(used(loaded, 0xffff_ffff), 4 + MEMORY_GROW_COST, "asks for 2^32 - 1 pages");
+  // The pages are charged before the grow: without the fuel for them, nothing is grown.
+  const fresh = await instantiate(meterModule(module, { entries: ["grow"] }).bytes);
+  try {
+    fresh.fn("grow")(2, 4 + MEMORY_GROW_COST + PAGE);
+    assert.unreachable("grew 2 pages on the fuel for 1");
+  } catch (error) {
+    assert.instance(error, WebAssembly.RuntimeError);
+    assert.ok(takeFuelExhausted(fresh.exports));
   }
+  assert.is((fresh.exports.memory as WebAssembly.Memory).buffer.byteLength, 0, "no page was added");
+  // memoryMaxPages (what the sandbox caps the memory at) is the maximum a grow is judged by.
+  const capped = await instantiate(meterModule(module, { entries: ["grow"], memoryMaxPages: 2 }).bytes);
+  assert.is(used(capped, 3), 4 + MEMORY_GROW_COST, "past the cap given: not charged pages");
+});
+
+test("a 10 MB string with the default budget: fuel runs out at the grow, before the pages exist", async () => {
+  // Before cost model 5 the grow succeeded: ~0.3-0.8 ms of commit and collection per call, beyond the budget.
+  const admitted = admitProbe(await probeBytes("hostile", "huge-attribute"));
+  const limits = probeLimits(DEFAULT_LIMITS, admitted.manifest.limits);
+  const loaded = await instantiateMetered(sandboxModule(admitted.module, limits).bytes);
+  (loaded.fn("init") as (budget: number) => number)(limits.fuelForInit);
+  const memory = loaded.exports.memory as WebAssembly.Memory;
+  const before = memory.buffer.byteLength;
+  try {
+    loaded.fn("request")(limits.fuelPerHook);
+    assert.unreachable("a 10 MB string was built in one default budget");
+  } catch (error) {
+    assert.instance(error, WebAssembly.RuntimeError);
+    assert.ok(takeFuelExhausted(loaded.exports), "fuel, not another trap");
+  }
+  assert.is(memory.buffer.byteLength, before, "not one page was added");
 });
 
 test("a call that can reach the host costs 1 + IMPORT_CALL_COST fuel (since cost model 4)", async () => {

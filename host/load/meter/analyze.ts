@@ -38,13 +38,15 @@ export const Point = {
   dynamic: 4,
   /** A segment starts (after an `if`, `else` or non-final `end`); arg is the segment. */
   segment: 5,
+  /** Before a `memory.grow`: charge the pages it asks for, when it can succeed. */
+  grow: 6,
 } as const;
 
 /** Flags of a body in CodeAnalysis.flags. */
 export const BodyFlag = {
   /** It has a loop (a region other than region 0). */
   loop: 1,
-  /** It has an instruction charged by its length at run time. */
+  /** It has an instruction charged by its length (or its pages) at run time. */
   dynamic: 2,
   /** It has a call_indirect. */
   indirect: 4,
@@ -332,6 +334,8 @@ export function analyzeBody(
         break;
       case Op.memoryGrow:
         cost += MEMORY_GROW_COST;
+        flags |= BodyFlag.dynamic;
+        points.push3(at, Point.grow, 0);
         break;
       default: {
         // Every instruction with a per-length cost has the 0xfc prefix.

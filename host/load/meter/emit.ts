@@ -3,6 +3,7 @@ import { Op } from "../../wasm/index.js";
 import { convertArgument, convertResult } from "../lower-i64.js";
 import { DEPTH_EXCEEDED } from "./abi.js";
 import { BodyFlag, type CodeAnalysis, Point } from "./analyze.js";
+import { MEMORY_PAGE_SHIFT } from "./cost.js";
 import type { DepthPlan } from "./depth.js";
 import { type MeterPlan, Mode } from "./plan.js";
 
@@ -56,6 +57,8 @@ export interface EmitContext {
    * none, a value type's byte).
    */
   readonly depthBlockType: Int32Array;
+  /** The memory's maximum in pages once resource limits apply: a grow past it fails (and is not charged pages). */
+  readonly memoryMaxPages: number;
 }
 
 /**
@@ -195,7 +198,8 @@ export function emitBody(out: ByteWriter, ctx: EmitContext, i: number): void {
     const arg = points[p + 2] as number;
     const carry = kind === Point.call || kind === Point.reload ? carryOf(ctx, arg) : 0;
     const returns = counted && kind === Point.exit && isReturn(ctx, at);
-    if (kind !== Point.dynamic && kind !== Point.segment && !cached && carry === 0 && !returns) continue;
+    if (kind !== Point.dynamic && kind !== Point.grow && kind !== Point.segment && !cached && carry === 0 && !returns)
+      continue;
     if (kind === Point.segment && segmentCharge[arg] === 0) continue;
     if (at > copied) {
       out.range(bytes, copied, at);
@@ -221,6 +225,17 @@ export function emitBody(out: ByteWriter, ctx: EmitContext, i: number): void {
       case Point.reload:
         convertResult(out, carry);
         if (cached && !callsPure(ctx, arg)) out.u8(Op.globalGet).u32(fuel).u8(Op.localSet).u32(counter);
+        break;
+      case Point.grow:
+        // The page count is on top of the stack: keep it, and charge pages << shift when
+        // pages <= max - memory.size (the grow can succeed), else nothing more.
+        out.u8(Op.localTee).u32(scratch);
+        loadFuel(out, counter, fuel, cached);
+        out.u8(Op.localGet).u32(scratch).u8(Op.i32Const).s32(MEMORY_PAGE_SHIFT).u8(Op.i32Shl);
+        out.u8(Op.i32Const).u8(0);
+        out.u8(Op.localGet).u32(scratch).u8(Op.i32Const).s32(ctx.memoryMaxPages);
+        out.u8(Op.memorySize).u8(0).u8(Op.i32Sub).u8(Op.i32LeU).u8(Op.select);
+        subtractAndCheck(out, counter, fuel, cached);
         break;
       case Point.dynamic:
         // The length operand is on top of the stack: keep it, and charge length >>> shift.

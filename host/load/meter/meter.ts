@@ -52,6 +52,12 @@ export interface MeterOptions {
    * depth (depth.ts). Without it every import may.
    */
   readonly reentrant?: Uint8Array;
+  /**
+   * The memory's maximum in pages once resource limits apply (limitResources
+   * caps it): a `memory.grow` that can succeed pays for its pages. Without
+   * it, the module's own declared maximum, or 65 536.
+   */
+  readonly memoryMaxPages?: number;
 }
 
 export interface MeteredModule {
@@ -225,6 +231,7 @@ export function meterReplacements(
     depth,
     depthGlobal: fuelIndex + 1,
     depthBlockType,
+    memoryMaxPages: options.memoryMaxPages ?? memoryMaxPages(module),
   };
 
   // Pass 2: the code section. Each body is written in place after room for its size,
@@ -367,6 +374,20 @@ export function meteredInterface(module: ParsedModule, options: MeterOptions): M
     ...(hasStart ? [{ name: START_EXPORT, kind: "func" } as const] : []),
   ];
   return { info, entryExports, addedExports, content: encodeMeteringInfo(info) };
+}
+
+/** Pages a 32-bit memory can have. */
+const MAX_PAGES = 65_536;
+
+/**
+ * The most pages the module's memory (defined or imported) can grow to when
+ * its maximum is capped at `cap` (as limitResources caps it): its declared
+ * maximum, the cap, or 65 536, whichever is least.
+ */
+export function memoryMaxPages(module: ParsedModule, cap = MAX_PAGES): number {
+  const imported = module.imports.find((i) => i.desc.kind === "memory");
+  const limits = imported?.desc.kind === "memory" ? imported.desc.limits : module.memories[0];
+  return Math.min(limits?.max ?? cap, cap, MAX_PAGES);
 }
 
 /**
