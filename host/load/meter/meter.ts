@@ -26,9 +26,9 @@ import {
 } from "./abi.js";
 import { analyzeBody, CodeAnalysis } from "./analyze.js";
 import { CALL_DEPTH_LIMIT } from "./cost.js";
-import { planCallDepth } from "./depth.js";
+import { type DepthPlan, planCallDepth } from "./depth.js";
 import { type EmitContext, emitBody, emitWrapper } from "./emit.js";
-import { planMetering } from "./plan.js";
+import { type MeterPlan, planMetering } from "./plan.js";
 import { type ModuleFacts, scanModule } from "./scan.js";
 
 export interface MeterOptions {
@@ -116,59 +116,25 @@ export interface MeteringChanges {
  * (type, function, global, export, code, start) plus the metering section to
  * append; `meterModule` applies them. Only the import, table and memory
  * sections are left alone, so resource limits apply in the same rebuild.
+ *
+ * Each step is a function of its own: V8 optimizes a function as a whole, and
+ * this one as a single function took ~65-120 ms of compiler time, twice, in
+ * the first loads of a process (`node --trace-opt`).
  */
 export function meterReplacements(
   module: ParsedModule,
   options: MeterOptions,
   facts: ModuleFacts = scanModule(module),
 ): MeteringChanges {
-  const bytes = module.bytes;
   const { info, content, entryExports } = meteredInterface(module, options);
   const lowering = options.lowering;
-  const { importedFuncs, funcCount, funcTypes } = facts;
-  const typeOf = (func: number): FuncType => module.types[funcTypes[func] as number] as FuncType;
-
-  // Pass 1: analyze every body.
-  const ctx = {
-    funcCount,
-    importedFuncs,
-    globalCount: facts.globalCount,
-    typeCount: module.types.length,
-    referenced: facts.referenced,
-  };
-  const bodyCount = facts.bodyStart.length;
-  const codeBytes = bodyCount === 0 ? 0 : (facts.bodyEnd[bodyCount - 1] as number) - (facts.bodyStart[0] as number);
-  const code = new CodeAnalysis(bodyCount, codeBytes);
-  for (let i = 0; i < bodyCount; i++) {
-    const params = typeOf(importedFuncs + i).params.length;
-    analyzeBody(code, i, bytes, facts.bodyStart[i] as number, facts.bodyEnd[i] as number, params, ctx);
-  }
-  // Now that every ref.func is known: can a table hold an import?
-  if (facts.referenced.subarray(0, importedFuncs).includes(1)) code.chargeIndirectImports();
-
-  // Entries: each exported function named in options (entryExports), and the start function.
+  const { importedFuncs, funcCount } = facts;
   const wanted = new Set(options.entries);
-  const escapes = new Uint8Array(bodyCount);
-  for (let f = importedFuncs; f < funcCount; f++) escapes[f - importedFuncs] = facts.referenced[f] as number;
-  for (const exp of module.exports) {
-    if (exp.kind === "func" && !wanted.has(exp.name) && exp.index >= importedFuncs)
-      escapes[exp.index - importedFuncs] = 1;
-  }
-  const plan = planMetering(code, importedFuncs, escapes);
-  // Which functions count toward the call depth: the recursive ones, through tables and host callbacks too.
-  const callbacks: number[] = [];
-  for (const exp of module.exports) {
-    if (exp.kind === "func" && !wanted.has(exp.name) && exp.index >= importedFuncs) callbacks.push(exp.index);
-  }
-  const depth = planCallDepth({
-    code,
-    importCount: importedFuncs,
-    referenced: tableReach(module, facts),
-    callbacks,
-    reentrant: options.reentrant ?? new Uint8Array(importedFuncs).fill(1),
-  });
 
-  // One wrapper per distinct target, numbered after every existing function.
+  const code = analyzeCode(module, facts);
+  const { plan, depth } = planFunctions(module, facts, code, wanted, options);
+
+  // One wrapper per distinct target (each entry, and the start function), numbered after every existing function.
   const wrapperOf = new Map<number, number>();
   const targets: number[] = [];
   const addTarget = (func: number): number => {
@@ -183,46 +149,18 @@ export function meterReplacements(
   for (const exp of entryExports) addTarget(exp.index);
   const startWrapper = facts.start === undefined ? undefined : addTarget(facts.start);
 
-  // Types: the import twins', then the wrappers' (params..., i32) -> (results..., i32), reusing equal types.
-  const types = [...module.types, ...(lowering?.addedTypes ?? [])];
-  const newTypes: number[][] = (lowering?.addedTypes ?? []).map(encodeFuncType);
+  // Types: the import twins', then the wrappers' (params..., i32) -> (results..., i32), then the
+  // blocks of counted functions, reusing equal types.
+  const types = new TypeList(module.types, lowering?.addedTypes ?? []);
   const wrapperTypes = targets.map((target) => {
-    const base = typeOf(target);
-    const type: FuncType = { params: [...base.params, "i32"], results: [...base.results, "i32"] };
-    let index = types.findIndex((t) => sameFuncType(t, type));
-    if (index < 0) {
-      index = types.length;
-      types.push(type);
-      newTypes.push(encodeFuncType(type));
-    }
-    return index;
+    const base = funcType(module, facts, target);
+    return types.indexOf({ params: [...base.params, "i32"], results: [...base.results, "i32"] });
   });
-  // The block a counted function's body is wrapped in has the function's results (a type () -> results
-  // when there are several).
-  const depthBlockType = new Int32Array(depth.none ? 0 : bodyCount);
-  if (!depth.none) {
-    for (let i = 0; i < bodyCount; i++) {
-      if (depth.counted[i] !== 1) continue;
-      const results = typeOf(importedFuncs + i).results;
-      if (results.length <= 1) {
-        depthBlockType[i] = -(results.length === 0 ? 0x40 : VALTYPE_BYTE[results[0] as ValType]);
-        continue;
-      }
-      const type: FuncType = { params: [], results };
-      let index = types.findIndex((t) => sameFuncType(t, type));
-      if (index < 0) {
-        index = types.length;
-        types.push(type);
-        newTypes.push(encodeFuncType(type));
-      }
-      depthBlockType[i] = index;
-    }
-  }
+  const depthBlockType = depthBlockTypes(module, facts, depth, types);
 
   const fuelIndex = facts.globalCount;
-  const exportsOf = module.sections.find((s) => s.id === SectionId.export);
   const emit: EmitContext = {
-    bytes,
+    bytes: module.bytes,
     importCount: importedFuncs,
     fuel: fuelIndex,
     code,
@@ -234,71 +172,189 @@ export function meterReplacements(
     memoryMaxPages: options.memoryMaxPages ?? memoryMaxPages(module),
   };
 
-  // Pass 2: the code section. Each body is written in place after room for its size,
-  // guessed from the original body's (metering rarely changes how many bytes the size takes).
-  const codeSection = new ByteWriter(bytes.length + 64 * (bodyCount + targets.length));
-  codeSection.u32(bodyCount + targets.length);
+  const replacements = new Map<number, Uint8Array | null>();
+  replacements.set(SectionId.code, codeSection(module, facts, emit, targets));
+  // The code section was the analysis's last reader.
+  code.release();
+  if (types.added.length > 0) replacements.set(SectionId.type, types.section(module));
+  if (targets.length > 0) replacements.set(SectionId.function, functionSection(module, wrapperTypes));
+  replacements.set(SectionId.global, globalSection(module, facts));
+  replacements.set(SectionId.export, exportSection(module, wanted, wrapperOf, fuelIndex, startWrapper));
+  if (facts.start !== undefined) replacements.set(SectionId.start, null);
+
+  return { replacements, trailer: [encodeCustomSection(METERING_SECTION, content)], info };
+}
+
+function funcType(module: ParsedModule, facts: ModuleFacts, func: number): FuncType {
+  return module.types[facts.funcTypes[func] as number] as FuncType;
+}
+
+/** Pass 1: analyze every body. */
+function analyzeCode(module: ParsedModule, facts: ModuleFacts): CodeAnalysis {
+  const { importedFuncs, funcCount } = facts;
+  const ctx = {
+    funcCount,
+    importedFuncs,
+    globalCount: facts.globalCount,
+    typeCount: module.types.length,
+    referenced: facts.referenced,
+  };
+  const bodyCount = facts.bodyStart.length;
+  const codeBytes = bodyCount === 0 ? 0 : (facts.bodyEnd[bodyCount - 1] as number) - (facts.bodyStart[0] as number);
+  const code = new CodeAnalysis(bodyCount, codeBytes);
+  for (let i = 0; i < bodyCount; i++) {
+    const params = funcType(module, facts, importedFuncs + i).params.length;
+    analyzeBody(code, i, module.bytes, facts.bodyStart[i] as number, facts.bodyEnd[i] as number, params, ctx);
+  }
+  // Now that every ref.func is known: can a table hold an import?
+  if (facts.referenced.subarray(0, importedFuncs).includes(1)) code.chargeIndirectImports();
+  return code;
+}
+
+/** Each function's mode and charges (plan.ts), and which functions count toward the call depth (depth.ts). */
+function planFunctions(
+  module: ParsedModule,
+  facts: ModuleFacts,
+  code: CodeAnalysis,
+  wanted: ReadonlySet<string>,
+  options: MeterOptions,
+): { plan: MeterPlan; depth: DepthPlan } {
+  const { importedFuncs, funcCount } = facts;
+  // Functions the code we see is not the only caller of: in a table, named by ref.func, or exported
+  // under a name that is not an entry (the host may call those back while an import runs).
+  const escapes = new Uint8Array(code.count);
+  for (let f = importedFuncs; f < funcCount; f++) escapes[f - importedFuncs] = facts.referenced[f] as number;
+  const callbacks: number[] = [];
+  for (const exp of module.exports) {
+    if (exp.kind === "func" && !wanted.has(exp.name) && exp.index >= importedFuncs) {
+      escapes[exp.index - importedFuncs] = 1;
+      callbacks.push(exp.index);
+    }
+  }
+  const plan = planMetering(code, importedFuncs, escapes);
+  const depth = planCallDepth({
+    code,
+    importCount: importedFuncs,
+    referenced: tableReach(module, facts),
+    callbacks,
+    reentrant: options.reentrant ?? new Uint8Array(importedFuncs).fill(1),
+  });
+  return { plan, depth };
+}
+
+/** The module's types plus those metering adds, each added once; `section` encodes them all. */
+class TypeList {
+  private readonly all: FuncType[];
+  /** The encodings of the added types, in order. */
+  readonly added: number[][];
+
+  constructor(existing: readonly FuncType[], added: readonly FuncType[]) {
+    this.all = [...existing, ...added];
+    this.added = added.map(encodeFuncType);
+  }
+
+  /** The index of `type`, added at the end when no type equals it. */
+  indexOf(type: FuncType): number {
+    const found = this.all.findIndex((t) => sameFuncType(t, type));
+    if (found >= 0) return found;
+    this.added.push(encodeFuncType(type));
+    return this.all.push(type) - 1;
+  }
+
+  section(module: ParsedModule): Uint8Array {
+    const typeSection = module.sections.find((s) => s.id === SectionId.type);
+    const oldEntries = typeSection ? entriesOf(module.bytes, typeSection) : new Uint8Array(0);
+    return concatBytes([Uint8Array.from(encodeU32(this.all.length)), oldEntries, Uint8Array.from(this.added.flat())]);
+  }
+}
+
+/**
+ * The block type a counted function's body is wrapped in: its results, as
+ * one byte when there is at most one (negated, see EmitContext), else the
+ * index of a type () -> results.
+ */
+function depthBlockTypes(module: ParsedModule, facts: ModuleFacts, depth: DepthPlan, types: TypeList): Int32Array {
+  const bodyCount = facts.bodyStart.length;
+  const blockType = new Int32Array(depth.none ? 0 : bodyCount);
+  if (depth.none) return blockType;
+  for (let i = 0; i < bodyCount; i++) {
+    if (depth.counted[i] !== 1) continue;
+    const results = funcType(module, facts, facts.importedFuncs + i).results;
+    if (results.length <= 1) blockType[i] = -(results.length === 0 ? 0x40 : VALTYPE_BYTE[results[0] as ValType]);
+    else blockType[i] = types.indexOf({ params: [], results });
+  }
+  return blockType;
+}
+
+/**
+ * Pass 2: the code section. Each body is written in place after room for its size,
+ * guessed from the original body's (metering rarely changes how many bytes the size takes).
+ */
+function codeSection(module: ParsedModule, facts: ModuleFacts, emit: EmitContext, targets: number[]): Uint8Array {
+  const { code } = emit;
+  const bodyCount = code.count;
+  const out = new ByteWriter(module.bytes.length + 64 * (bodyCount + targets.length));
+  out.u32(bodyCount + targets.length);
   for (let i = 0; i < bodyCount; i++) {
     const expected = (code.end[i] as number) - (code.start[i] as number);
-    const mark = codeSection.beginSized(expected);
-    emitBody(codeSection, emit, i);
-    codeSection.endSized(mark, expected);
+    const mark = out.beginSized(expected);
+    emitBody(out, emit, i);
+    out.endSized(mark, expected);
   }
   for (const target of targets) {
-    const mark = codeSection.beginSized(WRAPPER_SIZE);
-    emitWrapper(codeSection, emit, { target, paramCount: typeOf(target).params.length });
-    codeSection.endSized(mark, WRAPPER_SIZE);
+    const mark = out.beginSized(WRAPPER_SIZE);
+    emitWrapper(out, emit, { target, paramCount: funcType(module, facts, target).params.length });
+    out.endSized(mark, WRAPPER_SIZE);
   }
-  // Pass 2 was the analysis's last reader.
-  code.release();
+  return out.view();
+}
 
-  const replacements = new Map<number, Uint8Array | null>();
-  replacements.set(SectionId.code, codeSection.view());
+/** The function section with the wrappers' types appended. */
+function functionSection(module: ParsedModule, wrapperTypes: readonly number[]): Uint8Array {
+  const fnSection = module.sections.find((s) => s.id === SectionId.function);
+  const oldEntries = fnSection ? entriesOf(module.bytes, fnSection) : new Uint8Array(0);
+  return concatBytes([
+    Uint8Array.from(encodeU32(module.functions.length + wrapperTypes.length)),
+    oldEntries,
+    Uint8Array.from(wrapperTypes.flatMap((t) => encodeU32(t))),
+  ]);
+}
 
-  const typeSection = module.sections.find((s) => s.id === SectionId.type);
-  if (newTypes.length > 0) {
-    const oldEntries = typeSection ? entriesOf(bytes, typeSection) : new Uint8Array(0);
-    replacements.set(
-      SectionId.type,
-      concatBytes([Uint8Array.from(encodeU32(types.length)), oldEntries, Uint8Array.from(newTypes.flat())]),
-    );
-  }
-
-  if (targets.length > 0) {
-    const fnSection = module.sections.find((s) => s.id === SectionId.function);
-    const oldEntries = fnSection ? entriesOf(bytes, fnSection) : new Uint8Array(0);
-    const added = wrapperTypes.flatMap((t) => encodeU32(t));
-    replacements.set(
-      SectionId.function,
-      concatBytes([
-        Uint8Array.from(encodeU32(module.functions.length + targets.length)),
-        oldEntries,
-        Uint8Array.from(added),
-      ]),
-    );
-  }
-
-  // The fuel counter, (global (mut i32) (i32.const 0)), and the depth left,
-  // (global (mut i32) (i32.const CALL_DEPTH_LIMIT)), after every existing global.
-  // The depth is there even when no call counts: the interface does not depend on the code.
+/**
+ * The global section with the fuel counter, (global (mut i32) (i32.const 0)),
+ * and the depth left, (global (mut i32) (i32.const CALL_DEPTH_LIMIT)), after
+ * every existing global. The depth is there even when no function counts:
+ * the interface does not depend on the code.
+ */
+function globalSection(module: ParsedModule, facts: ModuleFacts): Uint8Array {
   const added = [
     Uint8Array.of(0x7f, 0x01, 0x41, 0x00, 0x0b),
     Uint8Array.from([0x7f, 0x01, 0x41, ...encodeS32(CALL_DEPTH_LIMIT), 0x0b]),
   ];
   const globals = facts.globalEntries;
-  replacements.set(
-    SectionId.global,
-    concatBytes([
-      Uint8Array.from(encodeU32((globals?.count ?? 0) + added.length)),
-      globals ? bytes.subarray(globals.start, globals.end) : new Uint8Array(0),
-      ...added,
-    ]),
-  );
+  return concatBytes([
+    Uint8Array.from(encodeU32((globals?.count ?? 0) + added.length)),
+    globals ? module.bytes.subarray(globals.start, globals.end) : new Uint8Array(0),
+    ...added,
+  ]);
+}
 
-  // Exports: entries now name their wrappers; the fuel counter, the depth and start are added.
-  // Every other entry is copied byte for byte from the original section (no re-encoding per name).
+/**
+ * The export section: entries now name their wrappers; the fuel counter, the
+ * depth and start are added. Every other entry is copied byte for byte from
+ * the original section (no re-encoding per name).
+ */
+function exportSection(
+  module: ParsedModule,
+  wanted: ReadonlySet<string>,
+  wrapperOf: ReadonlyMap<number, number>,
+  fuelIndex: number,
+  startWrapper: number | undefined,
+): Uint8Array {
+  const bytes = module.bytes;
+  const exportsOf = module.sections.find((s) => s.id === SectionId.export);
   const exportCount = module.exports.length + 2 + (startWrapper === undefined ? 0 : 1);
-  const exportSection = new ByteWriter(64 + (exportsOf?.end ?? 0) - (exportsOf?.payloadStart ?? 0)).u32(exportCount);
+  const out = new ByteWriter(64 + (exportsOf?.end ?? 0) - (exportsOf?.payloadStart ?? 0)).u32(exportCount);
   if (exportsOf) {
     const r = new ByteReader(bytes, exportsOf.payloadStart, exportsOf.end);
     r.u32();
@@ -311,25 +367,22 @@ export function meterReplacements(
       r.u8();
       r.u32();
       if (exp.kind === "func" && wanted.has(exp.name)) {
-        exportSection
+        out
           .range(bytes, run, nameEnd)
           .u8(0)
           .u32(wrapperOf.get(exp.index) as number);
         run = r.pos;
       }
     }
-    exportSection.range(bytes, run, r.pos);
+    out.range(bytes, run, r.pos);
   }
-  const exportEntry = (name: string, kind: number, index: number) => {
-    exportSection.bytes(encodeName(name)).u8(kind).u32(index);
-  };
-  exportEntry(FUEL_EXPORT, 3, fuelIndex);
-  exportEntry(DEPTH_EXPORT, 3, fuelIndex + 1);
-  if (startWrapper !== undefined) exportEntry(START_EXPORT, 0, startWrapper);
-  replacements.set(SectionId.export, exportSection.finish());
-  if (facts.start !== undefined) replacements.set(SectionId.start, null);
-
-  return { replacements, trailer: [encodeCustomSection(METERING_SECTION, content)], info };
+  out.bytes(encodeName(FUEL_EXPORT)).u8(3).u32(fuelIndex);
+  out
+    .bytes(encodeName(DEPTH_EXPORT))
+    .u8(3)
+    .u32(fuelIndex + 1);
+  if (startWrapper !== undefined) out.bytes(encodeName(START_EXPORT)).u8(0).u32(startWrapper);
+  return out.finish();
 }
 
 /** What metering makes of a module's interface; the code does not change it. */
