@@ -92,6 +92,7 @@ export const Op = {
   i32Add: 0x6a,
   i32Sub: 0x6b,
   i32LtS: 0x48,
+  i32LtU: 0x49,
   i32LeU: 0x4d,
   i32Shl: 0x74,
   select: 0x1b,

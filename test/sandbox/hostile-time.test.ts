@@ -16,6 +16,7 @@ import {
   meterModule,
   sandboxModule,
   takeFuelExhausted,
+  takeMeteredTrap,
 } from "../../host/load/index.js";
 import { IMPORT_CALL_COST, MEMORY_GROW_COST, MEMORY_PAGE_SHIFT } from "../../host/load/meter/cost.js";
 import type { ProbeRuntime } from "../../host/runtime/runtime.js";
@@ -148,6 +149,46 @@ test("memory.grow costs 1 + MEMORY_GROW_COST fuel, and each page it adds 1 << ME
   // memoryMaxPages (what the sandbox caps the memory at) is the maximum a grow is judged by.
   const capped = await instantiate(meterModule(module, { entries: ["grow"], memoryMaxPages: 2 }).bytes);
   assert.is(used(capped, 3), 4 + MEMORY_GROW_COST, "past the cap given: not charged pages");
+});
+
+test("a table length of 2^31 or more is charged as a large length, never as negative fuel", async () => {
+  // grow(n): table.grow(ref.null, n); fill(n): table.fill(0, ref.null, n). Lengths are u32: before
+  // the clamp, i32.sub of a "negative" length added fuel (one call minted ~1 M fuel), and a length of
+  // exactly 2^31 + fuel left made the counter read as a depth trap.
+  const NOOP_I32 = { params: ["i32"], results: [] } as const;
+  const module = build({
+    table: { min: 1, max: 10 },
+    funcs: [
+      {
+        type: NOOP_I32,
+        export: "grow",
+        body: [...op("ref.null"), 0x70, ...op("local.get"), 0, ...op("table.grow"), 0, ...op("drop")],
+      },
+      {
+        type: NOOP_I32,
+        export: "fill",
+        body: [...i32(0), ...op("ref.null"), 0x70, ...op("local.get"), 0, ...op("table.fill"), 0],
+      },
+    ],
+  });
+  const loaded = await instantiate(meterModule(module, { entries: ["grow", "fill"] }).bytes);
+  const outcome = (name: string, length: number, budget: number) => {
+    try {
+      return budget - (loaded.fn(name)(length, budget) as number);
+    } catch (error) {
+      assert.instance(error, WebAssembly.RuntimeError);
+      return takeMeteredTrap(loaded.exports);
+    }
+  };
+  // A small length is charged exactly (5 instructions with the end, plus the length).
+  assert.is(outcome("grow", 3, 1_000_000), 5 + 3);
+  for (const length of [-1_000_000, -1, 2 ** 31 - 1]) {
+    assert.is(outcome("grow", length, 1_000_000), "fuel", `grow(${length >>> 0})`);
+    assert.is(outcome("fill", length, 1_000_000), "fuel", `fill(${length >>> 0})`);
+  }
+  // 2^31 + the fuel left after the static charge: the counter must not land on DEPTH_EXCEEDED.
+  for (const budget of [5, 6, 7, 8])
+    assert.is(outcome("fill", 2 ** 31 + budget - 5, budget), "fuel", `budget ${budget}`);
 });
 
 test("a 10 MB string with the default budget: fuel runs out at the grow, before the pages exist", async () => {

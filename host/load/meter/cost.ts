@@ -97,3 +97,12 @@ export const STATIC_COST_LIMIT = SEGMENTED_REGION_COST;
  * 2^29) cannot overflow the i32 counter.
  */
 export const REGION_CHARGE_LIMIT = 1 << 30;
+
+/**
+ * The most one run-time length charge may be (2^29): memory lengths shifted
+ * by 3 stay below it; table lengths (unshifted) are clamped to it, since an
+ * i32 of 2^31 or more would subtract as a negative number and add fuel, and
+ * a charge past 2^30 could leave the counter at DEPTH_EXCEEDED. Any length
+ * that large fails anyway (tables are capped at tableElements).
+ */
+export const DYNAMIC_CHARGE_LIMIT = 1 << 29;

@@ -3,7 +3,7 @@ import { Op } from "../../wasm/index.js";
 import { convertArgument, convertResult } from "../lower-i64.js";
 import { DEPTH_EXCEEDED } from "./abi.js";
 import { BodyFlag, type CodeAnalysis, Point } from "./analyze.js";
-import { MEMORY_PAGE_SHIFT } from "./cost.js";
+import { DYNAMIC_CHARGE_LIMIT, MEMORY_PAGE_SHIFT } from "./cost.js";
 import type { DepthPlan } from "./depth.js";
 import { type MeterPlan, Mode } from "./plan.js";
 
@@ -243,6 +243,12 @@ export function emitBody(out: ByteWriter, ctx: EmitContext, i: number): void {
         loadFuel(out, counter, fuel, cached);
         out.u8(Op.localGet).u32(scratch);
         if (arg > 0) out.u8(Op.i32Const).s32(arg).u8(Op.i32ShrU);
+        else {
+          // Unshifted (table operations), a length of 2^31 or more would be a negative charge, which adds
+          // fuel: charge min(length, DYNAMIC_CHARGE_LIMIT), unsigned. Such a length fails anyway.
+          out.u8(Op.i32Const).s32(DYNAMIC_CHARGE_LIMIT);
+          out.u8(Op.localGet).u32(scratch).u8(Op.i32Const).s32(DYNAMIC_CHARGE_LIMIT).u8(Op.i32LtU).u8(Op.select);
+        }
         subtractAndCheck(out, counter, fuel, cached);
         break;
     }
