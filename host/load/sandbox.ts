@@ -4,8 +4,13 @@ import { coreImport } from "../world/core-abi.js";
 import type { HostLimits } from "../world/limits.js";
 import { PROBE_ENTRIES, worldInterface } from "../world/names.js";
 import { F64_TWIN_SUFFIX, planI64Lowering } from "./lower-i64.js";
-import { METERING_SECTION, type MeteringInfo, meteredInterface, meterReplacements } from "./meter/index.js";
-import { memoryMaxPages } from "./meter/meter.js";
+import {
+  METERING_SECTION,
+  type MeteringInfo,
+  memoryMaxPages,
+  meteredInterface,
+  meterReplacements,
+} from "./meter/index.js";
 import { scanModule } from "./meter/scan.js";
 import { resourceReplacements } from "./resources.js";
 import { descriptorKind, type ModuleShape, shapeOfModule } from "./shape.js";

@@ -4,6 +4,9 @@ import { takeMeteredTrap } from "../load/meter/abi.js";
 import { CALL_DEPTH_LIMIT } from "../load/meter/cost.js";
 import type { ProbeStats } from "./stats.js";
 
+/** `detail.trap` of a call that ran out of stack: V8's own, or the metering's call depth limit. */
+const STACK_OVERFLOW = "stack overflow";
+
 /**
  * Turn whatever escaped a hook call into a typed error. Traps surface as
  * WebAssembly.RuntimeError, stack exhaustion as RangeError, and our own
@@ -27,7 +30,7 @@ export function classifyFailure(error: unknown, probe: string, abortMessage: str
     return new SandprobeError("E_PROBE_TRAP", `${probe} trapped: ${trap}`, { probe, trap }, cause);
   }
   if (error instanceof RangeError && /call stack/i.test(error.message)) {
-    const trap = "stack overflow";
+    const trap = STACK_OVERFLOW;
     return new SandprobeError("E_PROBE_TRAP", `${probe} trapped: ${trap}`, { probe, trap }, cause);
   }
   return new SandprobeError("E_PROBE_TRAP", `${probe} failed: ${String(error)}`, { probe, trap: String(error) }, cause);
@@ -38,7 +41,7 @@ export function classifyFailure(error: unknown, probe: string, abortMessage: str
  * fuel, E_PROBE_TRAP "stack overflow" when it called deeper than the call
  * depth limit (as when V8's own stack runs out, only sooner), undefined for
  * every other failure (classify those with classifyFailure). Resets the fuel
- * counter either way (see takeMeteredTrap).
+ * counter and the depth either way (see takeMeteredTrap).
  */
 export function meteredFailure(
   error: unknown,
@@ -53,8 +56,8 @@ export function meteredFailure(
     return new SandprobeError("E_FUEL_EXHAUSTED", message, { probe, budget }, { cause: error });
   }
   if (trap === "depth") {
-    const message = `${probe} trapped: stack overflow (more than ${CALL_DEPTH_LIMIT} nested calls)`;
-    const detail = { probe, trap: "stack overflow", callDepthLimit: CALL_DEPTH_LIMIT };
+    const message = `${probe} trapped: ${STACK_OVERFLOW} (more than ${CALL_DEPTH_LIMIT} nested calls)`;
+    const detail = { probe, trap: STACK_OVERFLOW, callDepthLimit: CALL_DEPTH_LIMIT };
     return new SandprobeError("E_PROBE_TRAP", message, detail, { cause: error });
   }
   return undefined;
@@ -66,8 +69,7 @@ export function meteredFailure(
  */
 function isExhaustion(failure: SandprobeError): boolean {
   return (
-    failure.code === "E_FUEL_EXHAUSTED" ||
-    (failure.code === "E_PROBE_TRAP" && failure.detail?.trap === "stack overflow")
+    failure.code === "E_FUEL_EXHAUSTED" || (failure.code === "E_PROBE_TRAP" && failure.detail?.trap === STACK_OVERFLOW)
   );
 }
 

@@ -4,24 +4,13 @@
 // host can tell a depth trap from fuel.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { CALL_DEPTH_LIMIT, DEPTH_EXPORT, meterModule, takeMeteredTrap } from "../../host/load/index.js";
+import { CALL_DEPTH_LIMIT, DEPTH_EXPORT, meterModule } from "../../host/load/index.js";
 import { probeBytes } from "../support/probes.js";
 import { build, type FuncSpec, i32, op, u32 } from "./support/builder.js";
-import { instantiate, instantiateMetered, type Loaded } from "./support/instance.js";
+import { instantiate, instantiateMetered, outcome } from "./support/instance.js";
 
 const I32_I32 = { params: ["i32"], results: ["i32"] } as const;
 const NOOP = { params: [], results: [] } as const;
-
-/** Run `f`; "fuel" or "depth" for the metering's traps, "trap" for another trap, "stack" for V8's RangeError. */
-function outcome(loaded: Loaded, f: () => unknown): unknown {
-  try {
-    return f();
-  } catch (error) {
-    if (error instanceof RangeError) return takeMeteredTrap(loaded.exports) ?? "stack";
-    assert.instance(error, WebAssembly.RuntimeError);
-    return takeMeteredTrap(loaded.exports) ?? "trap";
-  }
-}
 
 /** if (n == 0) 0 else callee(n - 1) + 1, where the callee comes from `call`. */
 function countDown(call: number[]): number[] {

@@ -3,26 +3,10 @@
 // can tell a fuel trap from any other trap.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import {
-  decodeMeteringInfo,
-  FUEL_EXPORT,
-  METERING_SECTION,
-  meterModule,
-  takeFuelExhausted,
-} from "../../host/load/index.js";
+import { decodeMeteringInfo, FUEL_EXPORT, METERING_SECTION, meterModule } from "../../host/load/index.js";
 import { probeBytes } from "../support/probes.js";
 import { build, i32, op } from "./support/builder.js";
-import { instantiate, instantiateMetered, type Loaded } from "./support/instance.js";
-
-/** Run `f`; return "fuel" for a fuel trap, "trap" for another trap, or the value. */
-function outcome(loaded: Loaded, f: () => unknown): unknown {
-  try {
-    return f();
-  } catch (error) {
-    assert.instance(error, WebAssembly.RuntimeError);
-    return takeFuelExhausted(loaded.exports) ? "fuel" : "trap";
-  }
-}
+import { instantiate, instantiateMetered, outcome } from "./support/instance.js";
 
 // count(n): a loop that runs n times. Region 0 (block, loop, end, local.get, end) costs 5;
 // the loop region (13 instructions with its end) is charged n + 1 times (n iterations and the exit test).

@@ -47,8 +47,8 @@ export const MEMORY_PAGE_SHIFT = 12;
 export const IMPORT_CALL_COST = 40;
 
 /**
- * The most counted calls one stack may hold (cost model 5, depth.ts): a
- * call past it traps (E_PROBE_TRAP "stack overflow") before V8's own stack
+ * The most nested calls of counted functions one stack may hold (cost
+ * model 5, depth.ts): an entry past it traps (E_PROBE_TRAP "stack overflow") before V8's own stack
  * runs out. Unwinding a trap costs ~70 ns a frame: V8's stack holds ~33 000
  * small frames (~2 ms to unwind), this many ~0.3 ms.
  */
@@ -57,7 +57,7 @@ export const CALL_DEPTH_LIMIT = 4096;
 /**
  * Uncounted calls a stack may hold besides: the longest path through the
  * call graph's components. A module whose longest path is longer (a chain of
- * thousands of distinct functions) counts every call instead.
+ * thousands of distinct functions) counts every function instead.
  */
 export const CALL_DEPTH_PATH_LIMIT = 1024;
 

@@ -11,4 +11,4 @@ export {
 } from "./abi.js";
 export { CALL_DEPTH_LIMIT } from "./cost.js";
 export type { MeteredInterface, MeteredModule, MeteringChanges, MeterOptions } from "./meter.js";
-export { meteredInterface, meterModule, meterReplacements } from "./meter.js";
+export { memoryMaxPages, meteredInterface, meterModule, meterReplacements } from "./meter.js";

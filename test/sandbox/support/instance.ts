@@ -1,4 +1,4 @@
-import { FUEL_EXPORT, START_EXPORT } from "../../../host/load/index.js";
+import { FUEL_EXPORT, START_EXPORT, takeMeteredTrap } from "../../../host/load/index.js";
 import { parseModule } from "../../../host/wasm/index.js";
 
 /** An import object that gives every function import a stub returning zero (0n for i64). */
@@ -46,4 +46,21 @@ export async function instantiateMetered(bytes: Uint8Array, startBudget = 10_000
   const start = loaded.exports[START_EXPORT];
   if (typeof start === "function") start(startBudget);
   return loaded;
+}
+
+/**
+ * Run `f` on a metered instance: what it returned, or how it trapped: "fuel"
+ * or "depth" (the metering's traps, told apart by takeMeteredTrap), "trap"
+ * (any other trap), "stack" (V8's own stack overflow). Anything else is
+ * rethrown.
+ */
+export function outcome(loaded: Loaded, f: () => unknown): unknown {
+  try {
+    return f();
+  } catch (error) {
+    const metered = takeMeteredTrap(loaded.exports);
+    if (error instanceof WebAssembly.RuntimeError) return metered ?? "trap";
+    if (error instanceof RangeError) return metered ?? "stack";
+    throw error;
+  }
 }
