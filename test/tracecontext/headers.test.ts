@@ -126,6 +126,21 @@ test("inject cuts tracestate to 512 characters by the spec's rule", () => {
   assert.is(wide.headers.tracestate, members.join(","));
 });
 
+test("a remote context forwarded under its own parent id keeps all of tracestate: spec says tracestate MUST NOT be modified when traceparent is not", () => {
+  const members = Array.from({ length: 32 }, (_, i) => `vendor${i}=${"x".repeat(30)}`).join(",");
+  const remote = extractTraceContext(headerGetter({ traceparent: PARENT, tracestate: members }))!;
+  const forwarded = collect();
+  injectTraceContext(remote, forwarded.set);
+  assert.equal(forwarded.headers, { traceparent: PARENT, tracestate: members });
+  // With a new parent id the traceparent changes, so the tracestate may be cut.
+  const child = collect();
+  injectTraceContext(remote, child.set, { spanId: "b7ad6b7169203331" });
+  assert.ok(child.headers.tracestate!.length <= 512);
+  const local = collect();
+  injectTraceContext(childTraceContext(remote), local.set);
+  assert.ok(local.headers.tracestate!.length <= 512);
+});
+
 test("a new trace sets the random flag; children keep trace id, flags and tracestate", () => {
   const sampled = newTraceContext({ sampled: true });
   assert.is(sampled.traceFlags, TRACE_FLAG_RANDOM | TRACE_FLAG_SAMPLED);

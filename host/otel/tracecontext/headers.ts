@@ -194,12 +194,17 @@ export interface InjectableContext {
   readonly spanId: string;
   readonly traceFlags: number;
   readonly traceState?: { serialize(): string } | undefined;
+  /** True for a context read from incoming headers; forwarding it as is keeps its `tracestate` whole. */
+  readonly isRemote?: boolean | undefined;
 }
 
 export interface InjectOptions extends ChildOptions {
   /** Write this span id instead of the context's (a child operation, e.g. one per outgoing fetch). */
   readonly spanId?: string;
-  /** Cut `tracestate` to this many characters (whole members, per the spec). Default 512. */
+  /**
+   * Cut `tracestate` to this many characters (whole members, per the spec) when
+   * the `traceparent` changes. Default 512.
+   */
   readonly maxTraceStateLength?: number;
 }
 
@@ -207,6 +212,8 @@ export interface InjectOptions extends ChildOptions {
  * Writes `traceparent` (and `tracestate` when there is one) for an outgoing
  * request or a response. Returns false, writing nothing, when the context is
  * not valid. A `tracestate` that is not valid under our rules is not sent.
+ * A remote context sent under its own parent id is passed through: the spec
+ * forbids modifying `tracestate` when `traceparent` is unchanged, so it is not cut.
  */
 export function injectTraceContext(
   context: InjectableContext,
@@ -217,7 +224,8 @@ export function injectTraceContext(
   if (traceparent === undefined) return false;
   setHeader(TRACEPARENT_HEADER, traceparent);
   const state = W3CTraceState.of(context.traceState);
-  const tracestate = state?.truncate(options.maxTraceStateLength).serialize();
+  const passThrough = context.isRemote === true && (options.spanId ?? context.spanId) === context.spanId;
+  const tracestate = (passThrough ? state : state?.truncate(options.maxTraceStateLength))?.serialize();
   if (tracestate) setHeader(TRACESTATE_HEADER, tracestate);
   return true;
 }
