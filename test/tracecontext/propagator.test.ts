@@ -105,12 +105,16 @@ test("33 tracestate members discard the header (core keeps 32 of them)", () => {
   assert.is(spanContext?.traceState, undefined);
 });
 
-test("flags of 0x10 and above are written as two hex digits (core writes three)", () => {
-  for (const traceFlags of [0x10, 0x11, 0x81, 0xff]) {
+test("undefined flag bits go out zeroed, as the spec requires (core writes 0x10+ as three hex digits)", () => {
+  for (const [traceFlags, expected] of [
+    [0x10, "00"],
+    [0x11, "01"],
+    [0x81, "01"],
+    [0xff, "03"],
+  ] as const) {
     const ctx = trace.setSpanContext(ROOT_CONTEXT, { traceId: TRACE, spanId: SPAN, traceFlags });
-    const hex = traceFlags.toString(16);
-    assert.is(inject(core, ctx).traceparent, `00-${TRACE}-${SPAN}-0${hex}`);
-    assert.is(inject(ours, ctx).traceparent, `00-${TRACE}-${SPAN}-${hex}`);
+    assert.is(inject(core, ctx).traceparent, `00-${TRACE}-${SPAN}-0${traceFlags.toString(16)}`);
+    assert.is(inject(ours, ctx).traceparent, `00-${TRACE}-${SPAN}-${expected}`);
   }
 });
 
@@ -136,7 +140,7 @@ test("registered globally, it drives propagation.extract and propagation.inject"
     const ctx = propagation.extract(ROOT_CONTEXT, { traceparent: `00-${TRACE}-${SPAN}-ff`, tracestate: "a=1" });
     const carrier: Record<string, string> = {};
     propagation.inject(ctx, carrier);
-    assert.equal(carrier, { traceparent: `00-${TRACE}-${SPAN}-ff`, tracestate: "a=1" });
+    assert.equal(carrier, { traceparent: `00-${TRACE}-${SPAN}-03`, tracestate: "a=1" });
   } finally {
     propagation.disable();
   }

@@ -27,13 +27,35 @@ function refused(header: string) {
   assert.is(extract([["traceparent", header]]), undefined);
 }
 
-test("a valid version-00 header gives the trace id, parent id and every flag bit", () => {
+test("a valid version-00 header gives the trace id, parent id and the defined flags", () => {
   assert.equal(parseTraceparent(VALID), { version: 0, traceId: TRACE, spanId: PARENT, traceFlags: 1 });
   assert.equal(extract([["traceparent", VALID]]), { traceId: TRACE, spanId: PARENT, traceFlags: 1, isRemote: true });
-  // Level 2 random flag (0x02), and bits no version defines yet, are kept for version 00.
+  // Level 2 random flag (0x02) is kept; undefined bits are zeroed (see below).
   assert.is(parseTraceparent(`00-${TRACE}-${PARENT}-02`)?.traceFlags, 0x02);
   assert.is(parseTraceparent(`00-${TRACE}-${PARENT}-03`)?.traceFlags, 0x03);
-  assert.is(parseTraceparent(`00-${TRACE}-${PARENT}-ff`)?.traceFlags, 0xff);
+});
+
+test("undefined flag bits (0x04-0x80) are zeroed when read: the spec says vendors MUST set them to zero", () => {
+  // "The behavior of other flags, such as (00000100) is not defined ... Vendors MUST set those to zero."
+  assert.is(parseTraceparent(`00-${TRACE}-${PARENT}-ff`)?.traceFlags, 0x03);
+  assert.is(parseTraceparent(`00-${TRACE}-${PARENT}-04`)?.traceFlags, 0x00);
+  assert.is(parseTraceparent(`00-${TRACE}-${PARENT}-81`)?.traceFlags, 0x01);
+  assert.is(extract([["traceparent", `00-${TRACE}-${PARENT}-fe`]])?.traceFlags, 0x02);
+});
+
+test("undefined flag bits are zeroed when written: the spec says vendors MUST set them to zero", () => {
+  assert.is(formatTraceparent({ traceId: TRACE, spanId: PARENT, traceFlags: 0xff }), `00-${TRACE}-${PARENT}-03`);
+  assert.is(formatTraceparent({ traceId: TRACE, spanId: PARENT, traceFlags: 0x10 }), `00-${TRACE}-${PARENT}-00`);
+  assert.is(childTraceparent({ traceId: TRACE, spanId: PARENT, traceFlags: 0x85 }, randomSpanId())?.slice(-3), "-01");
+});
+
+test("sampled changes only together with a new parent id: the spec says parent-id MUST be set to a new value with it", () => {
+  const parent = parseTraceparent(`00-${TRACE}-${PARENT}-03`)!;
+  assert.is(childTraceparent(parent, PARENT, { sampled: false }), `00-${TRACE}-${PARENT}-03`);
+  const unsampled = parseTraceparent(`00-${TRACE}-${PARENT}-02`)!;
+  assert.is(childTraceparent(unsampled, PARENT, { sampled: true }), `00-${TRACE}-${PARENT}-02`);
+  const spanId = randomSpanId();
+  assert.is(childTraceparent(parent, spanId, { sampled: false }), `00-${TRACE}-${spanId}-02`);
 });
 
 test("header names match in any case; other spellings are not traceparent", () => {
@@ -132,13 +154,12 @@ test("absent, empty and blank headers start a new trace", () => {
 });
 
 test("formatting writes version 00 and the flags byte as exactly two hex digits", () => {
-  assert.is(formatTraceparent({ traceId: TRACE, spanId: PARENT, traceFlags: 0x10 }), `00-${TRACE}-${PARENT}-10`);
-  assert.is(formatTraceparent({ traceId: TRACE, spanId: PARENT, traceFlags: 0xff }), `00-${TRACE}-${PARENT}-ff`);
+  assert.is(formatTraceparent({ traceId: TRACE, spanId: PARENT, traceFlags: 0x03 }), `00-${TRACE}-${PARENT}-03`);
   assert.is(formatTraceparent({ traceId: TRACE, spanId: PARENT, traceFlags: 0 }), `00-${TRACE}-${PARENT}-00`);
   for (let flags = 0; flags <= 0xff; flags++) {
     const header = formatTraceparent({ traceId: TRACE, spanId: PARENT, traceFlags: flags });
     assert.is(header?.length, 55);
-    assert.is(parseTraceparent(header)?.traceFlags, flags);
+    assert.is(parseTraceparent(header)?.traceFlags, flags & 0x03);
   }
 });
 
@@ -157,13 +178,13 @@ test("formatting refuses, without throwing, ids and flags that would make an inv
   for (const fields of bad) assert.is(formatTraceparent(fields), undefined, JSON.stringify(fields));
 });
 
-test("a child keeps the trace id and every flag (random included) under a new parent id", () => {
+test("a child keeps the trace id and the flags (random included) under a new parent id", () => {
   const parent = parseTraceparent(`00-${TRACE}-${PARENT}-02`)!;
   const spanId = randomSpanId();
   assert.is(childTraceparent(parent, spanId), `00-${TRACE}-${spanId}-02`);
   assert.is(childTraceparent(parent, spanId, { sampled: true }), `00-${TRACE}-${spanId}-03`);
   const sampled = parseTraceparent(`00-${TRACE}-${PARENT}-13`)!;
-  assert.is(childTraceparent(sampled, spanId, { sampled: false }), `00-${TRACE}-${spanId}-12`);
+  assert.is(childTraceparent(sampled, spanId, { sampled: false }), `00-${TRACE}-${spanId}-02`);
   assert.is(childTraceparent(parent, "not-a-span-id"), undefined);
 });
 

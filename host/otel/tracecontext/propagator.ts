@@ -3,14 +3,16 @@
  * drop-in for `@opentelemetry/core`'s `W3CTraceContextPropagator` (same
  * fields) with the stricter behaviour of this module:
  *
- * - flags written as exactly two hex digits, every bit kept;
+ * - flags written as exactly two hex digits, the bits the spec does not
+ *   define zeroed (core writes 0x10 and above as three digits);
  * - the random trace id flag survives the SDK: spans made by
  *   `@opentelemetry/sdk-trace-base` carry only the sampled bit, so when the
  *   outgoing span belongs to the trace that came in, the incoming random bit
  *   is restored (Level 2: same trace id, same random flag);
  * - a `tracestate` with 33+ members or a bad member is discarded, not cut;
  *   duplicated `traceparent` starts a new trace; header names match in any
- *   case; outgoing `tracestate` is cut to 512 characters by the spec's rule.
+ *   case; outgoing `tracestate` is cut to 512 characters by the spec's rule
+ *   (not when a remote context is passed through unchanged).
  */
 import {
   type Context,

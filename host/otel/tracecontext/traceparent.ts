@@ -20,7 +20,10 @@ import {
 export const TRACE_FLAG_SAMPLED = 0x01;
 /** The random trace id flag (Level 2): at least the right-most 7 bytes of the trace id are random. */
 export const TRACE_FLAG_RANDOM = 0x02;
-/** Flags defined by Level 2. Higher versions keep only these (the spec zeroes the rest). */
+/**
+ * Flags defined by Level 2. Only these are read or written: "the behavior of
+ * other flags ... is not defined ... Vendors MUST set those to zero".
+ */
 export const KNOWN_TRACE_FLAGS = TRACE_FLAG_SAMPLED | TRACE_FLAG_RANDOM;
 
 /** The only version this implementation writes. */
@@ -45,7 +48,7 @@ export interface Traceparent {
   readonly traceId: string;
   /** The caller's span id (`parent-id` in the spec). */
   readonly spanId: string;
-  /** The flags byte: every bit for version 00, only the Level 2 bits for higher versions. */
+  /** The flags byte with only the Level 2 bits (sampled, random); undefined bits are zeroed. */
   readonly traceFlags: number;
 }
 
@@ -69,8 +72,8 @@ function isOws(code: number): boolean {
  * - Version ff: invalid.
  * - Higher versions (01..fe): at least 55 characters; the trace id, parent id
  *   and flags are read at the version-00 positions, and anything after the
- *   flags must start with '-' (future fields are ignored). Unknown flag bits
- *   of a future version are dropped, as the processing model says.
+ *   flags must start with '-' (future fields are ignored).
+ * - Flag bits the spec does not define are dropped, whatever the version.
  */
 export function parseTraceparent(value: unknown): Traceparent | undefined {
   if (typeof value !== "string") return undefined;
@@ -98,7 +101,7 @@ export function parseTraceparent(value: unknown): Traceparent | undefined {
     version,
     traceId: text.slice(TRACE_ID_AT, TRACE_ID_AT + TRACE_ID_HEX_LENGTH),
     spanId: text.slice(SPAN_ID_AT, SPAN_ID_AT + SPAN_ID_HEX_LENGTH),
-    traceFlags: version === 0 ? flags : flags & KNOWN_TRACE_FLAGS,
+    traceFlags: flags & KNOWN_TRACE_FLAGS,
   };
 }
 
@@ -115,8 +118,8 @@ export function isValidTraceFlags(flags: unknown): flags is number {
 }
 
 /**
- * Writes a version-00 `traceparent`. Every bit of the flags byte is kept
- * (the random flag 0x02 included) and written as exactly two hex digits.
+ * Writes a version-00 `traceparent`. The sampled and random flags are kept,
+ * undefined bits are zeroed (the spec requires it), as two hex digits.
  * Returns `undefined`, never throws, when the ids or flags are not valid, so
  * an adapter simply sends no header.
  */
@@ -124,12 +127,12 @@ export function formatTraceparent(fields: TraceparentFields): string | undefined
   if (!isValidTraceId(fields.traceId) || !isValidSpanId(fields.spanId) || !isValidTraceFlags(fields.traceFlags)) {
     return undefined;
   }
-  return `00-${fields.traceId}-${fields.spanId}-${hexByte(fields.traceFlags)}`;
+  return `00-${fields.traceId}-${fields.spanId}-${hexByte(fields.traceFlags & KNOWN_TRACE_FLAGS)}`;
 }
 
 /** What a child may change while continuing the trace. */
 export interface ChildOptions {
-  /** Set or clear the sampled flag (allowed together with a new parent id). */
+  /** Set or clear the sampled flag; ignored unless the parent id changes (the spec forbids it otherwise). */
   readonly sampled?: boolean;
 }
 
@@ -144,7 +147,8 @@ export function childTraceparent(
   options: ChildOptions = {},
 ): string | undefined {
   let traceFlags = parent.traceFlags;
-  if (options.sampled !== undefined && isValidTraceFlags(traceFlags)) {
+  // "The parent-id field MUST be set to a new value with the sampled flag update."
+  if (options.sampled !== undefined && newSpanId !== parent.spanId && isValidTraceFlags(traceFlags)) {
     traceFlags = options.sampled ? traceFlags | TRACE_FLAG_SAMPLED : traceFlags & ~TRACE_FLAG_SAMPLED;
   }
   return formatTraceparent({ traceId: parent.traceId, spanId: newSpanId, traceFlags });
