@@ -17,6 +17,8 @@ import {
 import { AlwaysOnSampler, BasicTracerProvider, type ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { benchRequest, runRequest } from "../../host/cli/bench/cases.js";
+import { performanceClock } from "../../host/clock/clock.js";
 import { isUnregistered, noopSpan } from "../../host/otel/noop-spans.js";
 import { memoryTracing } from "../support/otel.js";
 import { probeBytes } from "../support/probes.js";
@@ -198,6 +200,28 @@ test("with no SDK a span name outside guest memory still traps (the name is chec
     scope.failures.map((f) => f.error.code),
     ["E_GUEST_MEMORY"],
   );
+});
+
+test("with no SDK a span started at 'now' costs no clock read; with one, its start and end are read", async () => {
+  // The sampler probe starts its span with start-span (no start time from the guest) on a critical route.
+  const readsPerRequest = async (tracerProvider: ProxyTracerProvider | BasicTracerProvider) => {
+    const clock = performanceClock();
+    let reads = 0;
+    const counting = { ...clock, nowNs: () => (reads++, clock.nowNs()) };
+    const runtime = unsignedRuntime({ tracerProvider, clock: counting });
+    await runtime.load(await probeBytes("examples", "sampler"));
+    reads = 0;
+    runRequest(runtime, benchRequest("/checkout/cart"), 200);
+    const stats = runtime.stats().sampler;
+    assert.is(stats?.spansStarted, 1);
+    assert.is(stats?.spansEnded, 1);
+    return reads;
+  };
+  const tracing = memoryTracing();
+  const recorded = await readsPerRequest(tracing.provider);
+  assert.is(tracing.spans().length, 1);
+  const unrecorded = await readsPerRequest(new ProxyTracerProvider());
+  assert.is(recorded - unrecorded, 2);
 });
 
 test.run();

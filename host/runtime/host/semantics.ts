@@ -53,8 +53,11 @@ export interface ProbeSemantics {
   // trace
   currentContext(): CurrentContext;
   tracestate(): string;
-  /** `kind`: span-kind in WIT order; `parent`: 0 = the request, else a handle; `startNs`: a monotonic instant. */
-  startSpan(name: string, kind: number, parent: number, startNs: bigint | number): number;
+  /**
+   * `kind`: span-kind in WIT order; `parent`: 0 = the request, else a handle;
+   * `startNs`: a monotonic instant, or undefined for now (the clock is then read only if an SDK is registered).
+   */
+  startSpan(name: string, kind: number, parent: number, startNs: bigint | number | undefined): number;
   setAttribute(handle: number, key: string, value: AttributeValue): void;
   /**
    * The span an attribute goes to: the handle checked and the attribute
@@ -221,7 +224,7 @@ export class ProbeWorld implements ProbeSemantics {
     return this.ctx.call?.request.tracestate ?? "";
   }
 
-  startSpan(name: string, kind: number, parent: number, startNs: bigint | number): number {
+  startSpan(name: string, kind: number, parent: number, startNs: bigint | number | undefined): number {
     if (kind >>> 0 >= SPAN_KINDS) invalidEnum("span-kind", kind);
     const ctx = this.ctx;
     /** The ledger: every start-span call is emitted, and ends exported or dropped for one reason. */
@@ -240,10 +243,11 @@ export class ProbeWorld implements ProbeSemantics {
     call.spansStarted++;
     ctx.stats.spansStarted++;
     // With no SDK registered the span is the API's no-op span: made here, without NoopTracer's regular
-    // expressions or the start time it ignores (otel/noop-spans.ts).
+    // expressions or the start time it ignores, so not even the clock is read (otel/noop-spans.ts).
+    const clock = ctx.clock;
     const handle = isUnregistered(ctx.tracerProvider)
       ? call.spans.add(noopSpan(parentContext))
-      : call.spans.start(ctx.tracer, name, kind, ctx.clock.toEpoch(startNs), parentContext);
+      : call.spans.start(ctx.tracer, name, kind, clock.toEpoch(startNs ?? clock.nowNs()), parentContext);
     // A span the sampler dropped is a non-recording span: it never reaches a processor.
     // The handle stays valid (the probe may still use it); only the ledger books its fate.
     if (call.spans.get(handle)?.isRecording() === false) account.drop("sampled-out");

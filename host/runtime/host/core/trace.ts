@@ -36,7 +36,7 @@ function lowered(value: number, unsigned: boolean): number {
  * string). With none, the span is the API's no-op span (otel/noop-spans.ts).
  */
 export function traceImports(ctx: ProbeContext, world: ProbeSemantics) {
-  const { memory, clock } = ctx;
+  const { memory } = ctx;
 
   /**
    * A number or boolean attribute: its key decoded only for a span that
@@ -76,8 +76,9 @@ export function traceImports(ctx: ProbeContext, world: ProbeSemantics) {
     tracestate: (ret: number): void => {
       memory.writeStringResult(ret, world.tracestate());
     },
+    // The clock is read inside startSpan, and only while an SDK is registered.
     "start-span": (namePtr: number, nameLen: number, kind: number, parent: number): number =>
-      world.startSpan(spanName(namePtr, nameLen), kind, parent, clock.nowNs()),
+      world.startSpan(spanName(namePtr, nameLen), kind, parent, undefined),
     "start-span-at": (namePtr: number, nameLen: number, kind: number, parent: number, start: bigint): number =>
       world.startSpan(spanName(namePtr, nameLen), kind, parent, instant(start)),
     // The `.f64` twins are what a sandboxed module calls (host/load/lower-i64.ts): the i64 arrives as a number.

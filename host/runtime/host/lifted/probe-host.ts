@@ -71,7 +71,7 @@ export function liftedProbeImports(ctx: LiftedProbeContext): ProbeImportObject {
       return { traceIdHi, traceIdLo, spanId: spanIdToU64(current.spanId), traceFlags: current.traceFlags };
     },
     tracestate: () => world.tracestate(),
-    startSpan: (name, kind, parent) => world.startSpan(cap(name), KINDS[kind], parent, ctx.clock.nowNs()),
+    startSpan: (name, kind, parent) => world.startSpan(cap(name), KINDS[kind], parent, undefined),
     startSpanAt: (name, kind, parent, start) => world.startSpan(cap(name), KINDS[kind], parent, start),
     setAttributeString: (span, key, value) => world.setAttribute(span, cap(key), cap(value)),
     // OpenTelemetry JS numbers are doubles: exact up to 2^53, as on the fast path.
