@@ -207,7 +207,13 @@ test("with no SDK a span started at 'now' costs no clock read; with one, its sta
   const readsPerRequest = async (tracerProvider: ProxyTracerProvider | BasicTracerProvider) => {
     const clock = performanceClock();
     let reads = 0;
-    const counting = { ...clock, nowNs: () => (reads++, clock.nowNs()) };
+    const counting = {
+      ...clock,
+      nowNs: () => {
+        reads++;
+        return clock.nowNs();
+      },
+    };
     const runtime = unsignedRuntime({ tracerProvider, clock: counting });
     await runtime.load(await probeBytes("examples", "sampler"));
     reads = 0;
