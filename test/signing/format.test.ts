@@ -81,14 +81,18 @@ test("a signature section built field by field from the spec verifies, and our s
   assert.equal([...ours.bytes], [...file]);
 });
 
-test("two signatures without key ids in one set, as in the spec's appendix, each verify", async () => {
+test("signatures without key ids or with the spec appendix's ids ('second') are tried against every key", async () => {
   const unsigned = await probeBytes("examples", "latency");
   const content = [...unsigned.subarray(8)];
   const a = await freshKey();
   const b = await freshKey();
+  const stranger = await freshKey();
   const hash = await sha256(Uint8Array.from(content));
   const records = [signatureRecord([], await sign(a.pair.privateKey, [hash]))];
   records.push(signatureRecord(ascii("second"), await sign(b.pair.privateKey, [hash])));
+  records.push(signatureRecord(ascii("third"), await sign(stranger.pair.privateKey, [hash])));
+  // A 12-byte id is a default key id (HMAC of the key): none of ours has this one, so no key is tried.
+  records.push(signatureRecord([...stranger.keyId], await sign(stranger.pair.privateKey, [hash])));
   const file = Uint8Array.from([
     ...unsigned.subarray(0, 8),
     ...signatureSection([signedSet([hash], records)]),
@@ -96,13 +100,69 @@ test("two signatures without key ids in one set, as in the spec's appendix, each
   ]);
   const keyA = await importPublicKey(a.raw);
   const keyB = await importPublicKey(b.raw);
-  // No key id: tried against every key. Key id "second" matches no default key id: no candidate.
+  // "second" and "third" cannot be default ids (not 12 bytes): wasmsign2's library tries every key for them.
   const report = await checkSignatures(file, [keyA, keyB]);
   assert.equal(
     report.checks.map((c) => c.status),
-    ["valid", "no-key"],
+    ["valid", "valid", "no-key", "no-key"],
   );
-  assert.equal(report.signers, [keyA]);
+  assert.equal(report.signers, [keyA, keyB]);
+});
+
+test("a signature record that does not decode is skipped, as wasmsign2 does; the others still count", async () => {
+  const unsigned = await probeBytes("examples", "latency");
+  const content = [...unsigned.subarray(8)];
+  const { pair, raw, keyId } = await freshKey();
+  const hash = await sha256(Uint8Array.from(content));
+  const good = signatureRecord([...keyId], await sign(pair.privateKey, [hash]));
+  // A 63-byte Ed25519 signature, a key id longer than 255 bytes, and a good record with a trailing byte.
+  const short = signatureRecord([...keyId], [...seededBytes(3, 63)]);
+  const longId = signatureRecord(
+    Array.from({ length: 256 }, () => 7),
+    await sign(pair.privateKey, [hash]),
+  );
+  const record = good.slice(1);
+  const trailing = [...leb(record.length + 1), ...record, 0xee];
+  const file = Uint8Array.from([
+    ...unsigned.subarray(0, 8),
+    // A set with no hashes signs nothing, and is no error either.
+    ...signatureSection([signedSet([], []), signedSet([hash], [short, longId, trailing])]),
+    ...content,
+  ]);
+  const key = await importPublicKey(raw);
+  const report = await verifyModule(file, [key]);
+  assert.equal(
+    report.data.sets.map((set) => set.signatures.length),
+    [0, 1],
+  );
+  assert.equal(report.signers.length, 1);
+  // Only undecodable records: no signature at all.
+  const onlyBad = Uint8Array.from([
+    ...unsigned.subarray(0, 8),
+    ...signatureSection([signedSet([hash], [short])]),
+    ...content,
+  ]);
+  assert.is(await codeOf(() => verifyModule(onlyBad, [key])), "E_UNSIGNED");
+});
+
+test("a file every trusted key signed without key ids verifies, within the verification budget", async () => {
+  const unsigned = await probeBytes("examples", "latency");
+  const content = [...unsigned.subarray(8)];
+  const hash = await sha256(Uint8Array.from(content));
+  const signers = await Promise.all(Array.from({ length: 9 }, () => freshKey()));
+  const records = await Promise.all(
+    signers.map(async (k) => signatureRecord([], await sign(k.pair.privateKey, [hash]))),
+  );
+  const file = Uint8Array.from([
+    ...unsigned.subarray(0, 8),
+    ...signatureSection([signedSet([hash], records)]),
+    ...content,
+  ]);
+  // 9 key-less signatures x 9 keys = 81 verifications, above the old fixed cap of 64.
+  const keys = await Promise.all(signers.map((k) => importPublicKey(k.raw)));
+  const report = await checkSignatures(file, keys);
+  assert.is(report.signers.length, 9);
+  assert.ok(report.checks.every((c) => c.status === "valid"));
 });
 
 test("parts and delimiters: rolling hashes h1 = H(p1‖d1), h2 = H(p1‖d1‖p2‖d2) verify; a partial set does not", async () => {
@@ -209,11 +269,14 @@ test("other versions, content types and hash functions are E_UNSUPPORTED; length
   for (const payload of [[], [1, 1, 1], [1, 1, 1, 1, 50, 1], [1, 1, 1, 0, 0]]) {
     assert.is(await codeOf(() => decodeSignatureData(Uint8Array.from(payload))), "E_MALFORMED", String(payload));
   }
-  // An Ed25519 record whose signature is not 64 bytes.
+  // Identifiers are single bytes: 81 00 (a two-byte LEB128 of 1) is not version 1.
+  assert.is(await codeOf(() => decodeSignatureData(Uint8Array.from([0x81, 0, 1, 1, 0]))), "E_MALFORMED");
+  assert.is(await codeOf(() => decodeSignatureData(Uint8Array.from([1, 1, 0x81, 0, 0]))), "E_MALFORMED");
+  // An Ed25519 record whose signature is not 64 bytes does not decode: it is left out, not an error.
   const record = [0, 1, 63, ...seededBytes(10, 63)];
   const set = [1, ...seededBytes(11, 32), 1, ...leb(record.length), ...record];
   const payload = [1, 1, 1, 1, ...leb(set.length), ...set];
-  assert.is(await codeOf(() => decodeSignatureData(Uint8Array.from(payload))), "E_MALFORMED");
+  assert.is(decodeSignatureData(Uint8Array.from(payload)).sets[0]?.signatures.length, 0);
 });
 
 test.run();

@@ -65,10 +65,11 @@ function unsupported(what: string, value: number, at: number): never {
   );
 }
 
-/** A single-byte identifier written as a LEB128 u32 (wasmsign2 reads them as 7-bit varints). */
+/** A single-byte identifier (one byte, high bit clear, as wasmsign2 reads it): 81 00 is not 01. */
 function readId(reader: ByteReader, what: string, want: number): number {
   const at = reader.pos;
-  const value = reader.u32();
+  const value = reader.u8();
+  if (value & 0x80) reader.fail(`${what} is not a one-byte identifier`, at);
   if (value !== want) unsupported(what, value, at);
   return value;
 }
@@ -86,7 +87,6 @@ function readSignature(reader: ByteReader): SignatureEntry {
   const length = reader.u32();
   if (length !== ED25519_SIGNATURE_LENGTH) reader.fail(`Ed25519 signature of ${length} bytes (must be 64)`, at);
   const signature = reader.bytesView(length).slice();
-  reader.expectEnd("signature record");
   return { keyId, algorithm, signature };
 }
 
@@ -94,7 +94,6 @@ function readSet(reader: ByteReader): SignedHashes {
   let at = reader.pos;
   const hashCount = reader.u32();
   if (hashCount > MAX_HASHES) tooMany("hashes in a set", hashCount, MAX_HASHES, at);
-  if (hashCount === 0) reader.fail("a signed set with no hashes", at);
   const hashes: Uint8Array[] = [];
   for (let i = 0; i < hashCount; i++) hashes.push(reader.bytesView(HASH_LENGTH).slice());
   at = reader.pos;
@@ -105,9 +104,14 @@ function readSet(reader: ByteReader): SignedHashes {
     const length = reader.u32();
     const start = reader.pos;
     reader.bytesView(length);
-    signatures.push(readSignature(new ByteReader(reader.bytes, start, start + length)));
+    // A record that does not decode is skipped, as wasmsign2 does: the section
+    // is not signed, so one odd record added in transit must not void the others.
+    try {
+      signatures.push(readSignature(new ByteReader(reader.bytes, start, start + length)));
+    } catch (error) {
+      if (!(error instanceof SandprobeError)) throw error;
+    }
   }
-  reader.expectEnd("signed hash set");
   return { hashes, signatures };
 }
 
@@ -163,8 +167,8 @@ function tooLarge(message: string): never {
 export function encodeSignatureData(data: SignatureData): Uint8Array {
   if (data.sets.length > MAX_SETS) tooLarge(`${data.sets.length} signed hash sets (limit ${MAX_SETS})`);
   for (const set of data.sets) {
-    if (set.hashes.length === 0 || set.hashes.length > MAX_HASHES) {
-      tooLarge(`${set.hashes.length} hashes in a set (1 to ${MAX_HASHES})`);
+    if (set.hashes.length > MAX_HASHES) {
+      tooLarge(`${set.hashes.length} hashes in a set (limit ${MAX_HASHES})`);
     }
     if (set.signatures.length > MAX_SIGNATURES) {
       tooLarge(`${set.signatures.length} signatures in a set (limit ${MAX_SIGNATURES})`);

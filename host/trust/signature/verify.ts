@@ -16,25 +16,35 @@ import {
   type SignedHashes,
   signedMessage,
 } from "./format.js";
-import { ed25519Verify, type PublicKey } from "./keys.js";
+import { ed25519Verify, KEY_ID_LENGTH, type PublicKey } from "./keys.js";
 import { fullContentHash, type SignedLayout, signedLayout } from "./layout.js";
 
 /**
  * - valid: verifies with `key` and covers every signed byte.
  * - partial: verifies with `key` but its hashes do not cover these bytes (changed after signing, or a partial signature).
- * - invalid: some key was a candidate (by key id, or any key when there is no id) but none verifies.
- * - no-key: no given key has this signature's key id.
+ * - invalid: some key was a candidate (by key id; every key when there is no id, or an id that is
+ *   not 12 bytes and so not a default key id) but none verifies.
+ * - no-key: no given key has this signature's key id (and, for an id that is not 12 bytes, none verifies it).
  * - unsupported-algorithm: an algorithm other than Ed25519.
- * - skipped: not checked, the file's verification budget (MAX_VERIFICATIONS) was spent on other signatures.
+ * - skipped: not checked, the file's verification budget (verificationBudget) was spent on other signatures.
  */
 export type SignatureStatus = "valid" | "partial" | "invalid" | "no-key" | "unsupported-algorithm" | "skipped";
 
 /**
- * Ed25519 verifications spent on one file at most. Honest files carry a few
- * signatures; without a cap, 64 sets x 256 key-less signatures against every
- * trusted key would cost seconds of CPU per hostile upload.
+ * Ed25519 verifications spent on one file at least, and at most. Honest files
+ * carry at most one signature per trusted key, and a signature without a key
+ * id (wasmsign2 signs so unless given one) is tried against every key: keys x
+ * keys verifications, never refused below the ceiling. Without a cap, 64 sets
+ * x 256 key-less signatures against every trusted key would cost seconds of
+ * CPU per hostile upload; the ceiling is about 60 ms of it.
  */
-export const MAX_VERIFICATIONS = 64;
+export const MIN_VERIFICATIONS = 64;
+export const MAX_VERIFICATIONS = 1024;
+
+/** The verification budget of one file checked against `keyCount` trusted keys. */
+export function verificationBudget(keyCount: number): number {
+  return Math.min(MAX_VERIFICATIONS, Math.max(MIN_VERIFICATIONS, keyCount * keyCount));
+}
 
 export interface SignatureCheck {
   /** Index of the signed set and of the signature within it. */
@@ -85,9 +95,19 @@ function signatureDataOf(bytes: Uint8Array, layout: SignedLayout, options: Check
   return decodeSignatureData(bytes.subarray(section.contentStart as number, section.end));
 }
 
-/** The keys a signature could be from: those with its key id, or every key when it carries none. */
+/**
+ * The keys a signature could be from: those with its key id; every key when it
+ * carries none, or an id that cannot be wasmsign2's default (not 12 bytes, e.g.
+ * the spec's "first"): wasmsign2's library then tries every key too.
+ */
 function matchingKeys(entry: SignatureEntry, keys: readonly PublicKey[]): readonly PublicKey[] {
-  return entry.keyId.length === 0 ? keys : keys.filter((k) => bytesEqual(k.keyId, entry.keyId));
+  if (entry.keyId.length !== KEY_ID_LENGTH) return keys;
+  return keys.filter((k) => bytesEqual(k.keyId, entry.keyId));
+}
+
+/** A key id that none of `keys` has: a failed check is then "no-key", not "invalid". */
+function unknownKeyId(entry: SignatureEntry, keys: readonly PublicKey[]): boolean {
+  return entry.keyId.length > 0 && !keys.some((k) => bytesEqual(k.keyId, entry.keyId));
 }
 
 /** The first of `candidates` (in order) the signature verifies with; all are tried at once. */
@@ -122,9 +142,10 @@ export async function checkSignatures(
 
   // When every candidate verification fits in the budget, the order they are
   // charged in cannot matter: start them all now, while the content is hashed.
+  const limit = verificationBudget(keys.length);
   const demand = matches.flat().reduce((sum, matching) => sum + matching.length, 0);
   const early =
-    demand <= MAX_VERIFICATIONS
+    demand <= limit
       ? data.sets.map((set, i) =>
           set.signatures.map((entry, j) => firstVerifying(matches[i]?.[j] ?? [], entry, messages[i] as Uint8Array)),
         )
@@ -136,7 +157,7 @@ export async function checkSignatures(
   const covering = data.sets.map((set) => set.hashes.some((h) => bytesEqual(h, contentHash)));
   const order = data.sets.map((_, i) => i).sort((a, b) => Number(covering[b]) - Number(covering[a]));
   const checks: (SignatureCheck | Promise<SignatureCheck>)[][] = data.sets.map(() => []);
-  let budget = MAX_VERIFICATIONS;
+  let budget = limit;
   for (const setIndex of order) {
     const set = data.sets[setIndex] as SignedHashes;
     const covers = covering[setIndex] as boolean;
@@ -162,7 +183,8 @@ export async function checkSignatures(
         early?.[setIndex]?.[index] ?? firstVerifying(candidates, entry, messages[setIndex] as Uint8Array);
       out[index] = verifying.then((key): SignatureCheck => {
         if (key) return { ...base, status: covers ? "valid" : "partial", key };
-        return { ...base, status: candidates.length < matching.length ? "skipped" : "invalid" };
+        if (candidates.length < matching.length) return { ...base, status: "skipped" };
+        return { ...base, status: unknownKeyId(entry, keys) ? "no-key" : "invalid" };
       });
     });
   }
