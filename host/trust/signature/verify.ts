@@ -96,18 +96,20 @@ function signatureDataOf(bytes: Uint8Array, layout: SignedLayout, options: Check
 }
 
 /**
+ * A non-empty key id that cannot be wasmsign2's default (not 12 bytes, e.g. the
+ * spec's "first"): no trusted key has it, since each key's id is the default.
+ */
+function hasCustomKeyId(entry: SignatureEntry): boolean {
+  return entry.keyId.length > 0 && entry.keyId.length !== KEY_ID_LENGTH;
+}
+
+/**
  * The keys a signature could be from: those with its key id; every key when it
- * carries none, or an id that cannot be wasmsign2's default (not 12 bytes, e.g.
- * the spec's "first"): wasmsign2's library then tries every key too.
+ * carries none or a custom one (wasmsign2's library then tries every key too).
  */
 function matchingKeys(entry: SignatureEntry, keys: readonly PublicKey[]): readonly PublicKey[] {
   if (entry.keyId.length !== KEY_ID_LENGTH) return keys;
   return keys.filter((k) => bytesEqual(k.keyId, entry.keyId));
-}
-
-/** A key id that none of `keys` has: a failed check is then "no-key", not "invalid". */
-function unknownKeyId(entry: SignatureEntry, keys: readonly PublicKey[]): boolean {
-  return entry.keyId.length > 0 && !keys.some((k) => bytesEqual(k.keyId, entry.keyId));
 }
 
 /** The first of `candidates` (in order) the signature verifies with; all are tried at once. */
@@ -184,7 +186,8 @@ export async function checkSignatures(
       out[index] = verifying.then((key): SignatureCheck => {
         if (key) return { ...base, status: covers ? "valid" : "partial", key };
         if (candidates.length < matching.length) return { ...base, status: "skipped" };
-        return { ...base, status: unknownKeyId(entry, keys) ? "no-key" : "invalid" };
+        // A custom key id none of the keys verifies is a signer we do not know, not a bad signature.
+        return { ...base, status: hasCustomKeyId(entry) ? "no-key" : "invalid" };
       });
     });
   }
